@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -51,6 +52,8 @@ public static class Bandwidth
     private readonly struct TriadKernel<T>(T scale) : IFusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T _scale = scale;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
             => p = p + TV.Create(_scale) * g;

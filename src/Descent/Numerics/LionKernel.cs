@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Descent.Numerics;
@@ -17,6 +18,8 @@ public readonly struct LionKernel<T> : IFusedKernel<T> where T : unmanaged, IFlo
     public T OneMinusBeta2 { get; init; }
     public T DecoupledDecay { get; init; }
     public T NegativeLearningRate { get; init; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {

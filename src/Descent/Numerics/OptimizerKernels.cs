@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Descent.Numerics;
@@ -18,6 +19,8 @@ public readonly struct SgdKernel<T> : IFusedKernel<T> where T : unmanaged, IFloa
     public T OneMinusDampening { get; init; }
     public bool Nesterov { get; init; }
     public T NegativeLearningRate { get; init; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {
@@ -53,6 +56,8 @@ public readonly struct AdamKernel<T> : IFusedKernel<T> where T : unmanaged, IFlo
     public T NegativeLearningRate { get; init; }
     public T PostDecay { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {
         TV d = Maximize ? -g : g;
@@ -85,6 +90,8 @@ public readonly struct AdaGradKernel<T> : IFusedKernel<T> where T : unmanaged, I
     public T Epsilon { get; init; }
     public T NegativeLearningRate { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {
         TV d = Maximize ? -g : g;
@@ -108,6 +115,8 @@ public readonly struct RmsPropKernel<T> : IFusedKernel<T> where T : unmanaged, I
     public bool HasMomentum { get; init; }
     public T Momentum { get; init; }
     public T NegativeLearningRate { get; init; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {
