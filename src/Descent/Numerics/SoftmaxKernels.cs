@@ -46,16 +46,35 @@ public static class SoftmaxKernels
         }
     }
 
-    // A separate method so that the closure is allocated only when rows are processed in parallel.
-    private static unsafe void ParallelRows<T>(nint l, nint t, nint g, nint r, int rows, int classes, int ignoreIndex, T scale, int threads)
+    // Chunks of RowsPerChunk rows on the worker pool (one cached job per thread and type: no allocation per call).
+    private static void ParallelRows<T>(nint l, nint t, nint g, nint r, int rows, int classes, int ignoreIndex, T scale, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
+        var job = RowsJob<T>.ForThisThread();
+        job.Set(l, t, g, r, rows, classes, ignoreIndex, scale);
+        WorkerPool.Shared.Run(job, (rows + RowsPerChunk - 1) / RowsPerChunk, threads);
+    }
+
+    private sealed class RowsJob<T> : ChunkJob where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic] private static RowsJob<T>? _cached;
+        private nint _logits, _targets, _gradient, _rowLoss;
+        private int _rows, _classes, _ignoreIndex;
+        private T _scale = T.Zero;
+
+        public static RowsJob<T> ForThisThread() => _cached ??= new RowsJob<T>();
+
+        public void Set(nint logits, nint targets, nint gradient, nint rowLoss, int rows, int classes, int ignoreIndex, T scale)
         {
-            int start = chunk * RowsPerChunk;
-            Rows((T*)l, (int*)t, (T*)g, (T*)r, start, Math.Min(rows, start + RowsPerChunk), classes, ignoreIndex, scale);
-        });
+            _logits = logits; _targets = targets; _gradient = gradient; _rowLoss = rowLoss;
+            _rows = rows; _classes = classes; _ignoreIndex = ignoreIndex; _scale = scale;
+        }
+
+        public override unsafe void RunChunk(int index)
+        {
+            int start = index * RowsPerChunk;
+            Rows((T*)_logits, (int*)_targets, (T*)_gradient, (T*)_rowLoss, start, Math.Min(_rows, start + RowsPerChunk), _classes, _ignoreIndex, _scale);
+        }
     }
 
     private static unsafe void Rows<T>(T* logits, int* targets, T* gradient, T* rowLoss, int start, int end, int classes,
@@ -92,6 +111,7 @@ public static class SoftmaxKernels
     }
 
     // g = exp(x - max) and the sum of g in one pass (the sum's order depends only on n, never on the thread).
+    // VectorExp everywhere (tail included), so each element's bits do not depend on its position in the row.
     private static unsafe float ExpShiftedSum(float* x, float* g, int n, float max)
     {
         int i = 0;
@@ -102,7 +122,7 @@ public static class SoftmaxKernels
             var acc = Vector512<float>.Zero;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var e = Vector512.Exp(Vector512.Load(x + i) - shift);
+                var e = VectorExp.Exp(Vector512.Load(x + i) - shift);
                 e.Store(g + i);
                 acc += e;
             }
@@ -114,7 +134,7 @@ public static class SoftmaxKernels
             var acc = Vector256<float>.Zero;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var e = Vector256.Exp(Vector256.Load(x + i) - shift);
+                var e = VectorExp.Exp(Vector256.Load(x + i) - shift);
                 e.Store(g + i);
                 acc += e;
             }
@@ -122,7 +142,7 @@ public static class SoftmaxKernels
         }
         for (; i < n; i++)
         {
-            float e = MathF.Exp(x[i] - max);
+            float e = VectorExp.Exp(x[i] - max);
             g[i] = e;
             sum += e;
         }
