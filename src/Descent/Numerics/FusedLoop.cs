@@ -74,18 +74,61 @@ public static class FusedLoop
         CheckState(state0.Length, n, nameof(state0));
         CheckState(state1.Length, n, nameof(state1));
         CheckState(state2.Length, n, nameof(state2));
+        // Specialize the loop on which state buffers are present (type arguments the JIT folds), so that the register
+        // loop has no per-iteration tests and keeps every value in registers.
+        if (state0.IsEmpty) WithState1<T, TKernel, Absent>(kernel, parameter, gradient, state0, state1, state2);
+        else WithState1<T, TKernel, Present>(kernel, parameter, gradient, state0, state1, state2);
+    }
+
+    private static void WithState1<T, TKernel, F0>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
+        Span<T> state0, Span<T> state1, Span<T> state2)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IFusedKernel<T> where F0 : struct, IFlag
+    {
+        if (state1.IsEmpty) WithState2<T, TKernel, F0, Absent>(kernel, parameter, gradient, state0, state1, state2);
+        else WithState2<T, TKernel, F0, Present>(kernel, parameter, gradient, state0, state1, state2);
+    }
+
+    private static void WithState2<T, TKernel, F0, F1>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
+        Span<T> state0, Span<T> state1, Span<T> state2)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IFusedKernel<T> where F0 : struct, IFlag where F1 : struct, IFlag
+    {
+        if (state2.IsEmpty) WithWidth<T, TKernel, F0, F1, Absent>(kernel, parameter, gradient, state0, state1, state2);
+        else WithWidth<T, TKernel, F0, F1, Present>(kernel, parameter, gradient, state0, state1, state2);
+    }
+
+    private static void WithWidth<T, TKernel, F0, F1, F2>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
+        Span<T> state0, Span<T> state1, Span<T> state2)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IFusedKernel<T>
+        where F0 : struct, IFlag where F1 : struct, IFlag where F2 : struct, IFlag
+    {
         if (Vector512.IsHardwareAccelerated)
         {
-            Loop<T, TKernel, Simd512<T>>(kernel, parameter, gradient, state0, state1, state2);
+            Loop<T, TKernel, Simd512<T>, F0, F1, F2>(kernel, parameter, gradient, state0, state1, state2);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Loop<T, TKernel, Simd256<T>>(kernel, parameter, gradient, state0, state1, state2);
+            Loop<T, TKernel, Simd256<T>, F0, F1, F2>(kernel, parameter, gradient, state0, state1, state2);
         }
         else
         {
-            Loop<T, TKernel, Simd128<T>>(kernel, parameter, gradient, state0, state1, state2);
+            Loop<T, TKernel, Simd128<T>, F0, F1, F2>(kernel, parameter, gradient, state0, state1, state2);
         }
+    }
+
+    /// <summary>A compile-time boolean: whether a state buffer is present.</summary>
+    private interface IFlag
+    {
+        static abstract bool Value { get; }
+    }
+
+    private readonly struct Present : IFlag
+    {
+        public static bool Value => true;
+    }
+
+    private readonly struct Absent : IFlag
+    {
+        public static bool Value => false;
     }
 
     private static void CheckLength(int length, int expected, string name)
@@ -98,15 +141,16 @@ public static class FusedLoop
         if (length != 0 && length != expected) throw new ArgumentException($"State length {length} differs from the parameter's length {expected}.", name);
     }
 
-    private static void Loop<T, TKernel, TV>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
+    private static void Loop<T, TKernel, TV, F0, F1, F2>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
         Span<T> state0, Span<T> state1, Span<T> state2)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TKernel : struct, IFusedKernel<T>
         where TV : struct, ISimd<TV, T>
+        where F0 : struct, IFlag where F1 : struct, IFlag where F2 : struct, IFlag
     {
         nuint n = (nuint)parameter.Length;
         nuint width = (nuint)TV.Count;
-        bool has0 = !state0.IsEmpty, has1 = !state1.IsEmpty, has2 = !state2.IsEmpty;
+        bool has0 = F0.Value, has1 = F1.Value, has2 = F2.Value;
         ref T p = ref MemoryMarshal.GetReference(parameter);
         ref T g = ref MemoryMarshal.GetReference(gradient);
         ref T r0 = ref MemoryMarshal.GetReference(state0);

@@ -20,7 +20,6 @@ public readonly struct LionKernel<T> : IFusedKernel<T> where T : unmanaged, IFlo
     public T NegativeLearningRate { get; init; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {
         TV d = Maximize ? -g : g;
@@ -36,6 +35,7 @@ public readonly struct LionKernel<T> : IFusedKernel<T> where T : unmanaged, IFlo
     /// maps every nonzero x, subnormals included, to a magnitude &gt;= 1 (or infinity), then clamped to [-1, 1] with
     /// maximum and negation. ±0 stays ±0 and NaN stays NaN (the maximum propagates NaN), as the scalar rule's sign.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Sign<TV>(TV x) where TV : struct, ISimd<TV, T>
     {
         TV k = TV.Create(typeof(T) == typeof(float) ? T.CreateTruncating(Math.ScaleB(1.0, 80)) : T.CreateTruncating(Math.ScaleB(1.0, 600)));
