@@ -25,22 +25,8 @@ public readonly struct LionKernel<T> : IFusedKernel<T> where T : unmanaged, IFlo
         TV d = Maximize ? -g : g;
         TV c = TV.Create(Beta1) * s0 + TV.Create(OneMinusBeta1) * d;
         s0 = TV.Create(Beta2) * s0 + TV.Create(OneMinusBeta2) * d;
-        TV u = Sign(c);
+        TV u = TV.Sign(c);
         if (DecoupledDecay != T.Zero) u = u + TV.Create(DecoupledDecay) * p;
         p = p + TV.Create(NegativeLearningRate) * u;
-    }
-
-    /// <summary>
-    /// Lane-wise sign with the register's operations only: x is scaled by 2^(2k) (k = 600 for double, 80 for float), which
-    /// maps every nonzero x, subnormals included, to a magnitude &gt;= 1 (or infinity), then clamped to [-1, 1] with
-    /// maximum and negation. ±0 stays ±0 and NaN stays NaN (the maximum propagates NaN), as the scalar rule's sign.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Sign<TV>(TV x) where TV : struct, ISimd<TV, T>
-    {
-        TV k = TV.Create(typeof(T) == typeof(float) ? T.CreateTruncating(Math.ScaleB(1.0, 80)) : T.CreateTruncating(Math.ScaleB(1.0, 600)));
-        TV y = x * k * k;
-        TV minusOne = TV.Create(-T.One);
-        return -TV.Max(-TV.Max(y, minusOne), minusOne);
     }
 }

@@ -32,6 +32,8 @@ public interface ISimd<TSelf, T>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>Lane-wise absolute value.</summary>
     static abstract TSelf Abs(TSelf a);
+    /// <summary>Lane-wise sign: 1 for x &gt; 0, -1 for x &lt; 0, x itself for ±0 and NaN (as <c>x &gt; 0 ? 1 : x &lt; 0 ? -1 : x</c>).</summary>
+    static abstract TSelf Sign(TSelf a);
 }
 
 /// <summary>512-bit register.</summary>
@@ -50,6 +52,8 @@ public readonly struct Simd512<T>(Vector512<T> v) : ISimd<Simd512<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Sqrt(Simd512<T> a) => new(Vector512.Sqrt(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Max(Simd512<T> a, Simd512<T> b) => new(Vector512.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Abs(Simd512<T> a) => new(Vector512.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Sign(Simd512<T> a)
+        => new(Vector512.ConditionalSelect(Vector512.Equals(a._v, Vector512<T>.Zero) | ~Vector512.Equals(a._v, a._v), a._v, Vector512.CopySign(Vector512<T>.One, a._v)));
 }
 
 /// <summary>256-bit register.</summary>
@@ -68,6 +72,8 @@ public readonly struct Simd256<T>(Vector256<T> v) : ISimd<Simd256<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Sqrt(Simd256<T> a) => new(Vector256.Sqrt(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Max(Simd256<T> a, Simd256<T> b) => new(Vector256.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Abs(Simd256<T> a) => new(Vector256.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Sign(Simd256<T> a)
+        => new(Vector256.ConditionalSelect(Vector256.Equals(a._v, Vector256<T>.Zero) | ~Vector256.Equals(a._v, a._v), a._v, Vector256.CopySign(Vector256<T>.One, a._v)));
 }
 
 /// <summary>128-bit register (also the portable fallback).</summary>
@@ -86,4 +92,6 @@ public readonly struct Simd128<T>(Vector128<T> v) : ISimd<Simd128<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Sqrt(Simd128<T> a) => new(Vector128.Sqrt(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Max(Simd128<T> a, Simd128<T> b) => new(Vector128.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Abs(Simd128<T> a) => new(Vector128.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Sign(Simd128<T> a)
+        => new(Vector128.ConditionalSelect(Vector128.Equals(a._v, Vector128<T>.Zero) | ~Vector128.Equals(a._v, a._v), a._v, Vector128.CopySign(Vector128<T>.One, a._v)));
 }
