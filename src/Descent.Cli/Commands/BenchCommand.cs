@@ -25,9 +25,12 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed steps per optimizer (median reported)", DefaultValueFactory = _ => 30 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first (at least this many, and for at least --warmup-seconds)", DefaultValueFactory = _ => 5 };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Minimum warm-up time per measurement (lets tiered JIT settle)", DefaultValueFactory = _ => 0.5 };
+        var scaling = new Option<bool>("--scaling") { Description = "Also run at every thread count from 1 to --threads, and check that the results are bit-identical across thread counts" };
+        var lossRows = new Option<int>("--loss-rows") { Description = "Rows of the softmax cross-entropy measurement (value and gradient); 0 skips it", DefaultValueFactory = _ => 4096 };
+        var lossClasses = new Option<int>("--loss-classes") { Description = "Classes of the softmax cross-entropy measurement", DefaultValueFactory = _ => 1000 };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of a table" };
         var command = new Command("bench", "Time optimizer steps against this machine's memory bandwidth");
-        foreach (var o in new Option[] { optimizers, parameters, tensors, threads, dtype, repeats, warmup, warmupSeconds, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { optimizers, parameters, tensors, threads, dtype, repeats, warmup, warmupSeconds, scaling, lossRows, lossClasses, json }) command.Options.Add(o);
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             bool isDouble = parse.GetValue(dtype) switch
@@ -37,7 +40,8 @@ internal static class BenchCommand
                 var other => throw new ArgumentException($"--dtype must be 'float' or 'double', got '{other}'"),
             };
             var options = new OptimizerBenchOptions(OptimizerBench.SplitList(parse.GetValue(optimizers) ?? ""), parse.GetValue(parameters),
-                parse.GetValue(tensors), parse.GetValue(threads), isDouble, parse.GetValue(repeats), parse.GetValue(warmup), parse.GetValue(warmupSeconds));
+                parse.GetValue(tensors), parse.GetValue(threads), isDouble, parse.GetValue(repeats), parse.GetValue(warmup), parse.GetValue(warmupSeconds),
+                parse.GetValue(scaling), parse.GetValue(lossRows), parse.GetValue(lossClasses));
             return Run(options, parse.GetValue(json), Console.Out, Console.Error);
         }));
         return command;
@@ -52,12 +56,49 @@ internal static class BenchCommand
             return ExitCodes.Success;
         }
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"reference (threads={report.Threads}): triad a += s*b {report.ReferenceGbps:F1} GB/s, copy {report.CopyGbps:F1} GB/s"));
-        output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"of ref",7}"));
-        foreach (var r in report.Results)
+        output.WriteLine(string.Create(c, $"reference (threads={report.Threads}): triad a += s*b {report.ReferenceGbps:F1} GB/s (median of {report.Results.Count + report.Losses.Count + 1} measurements), copy {report.CopyGbps:F1} GB/s"));
+        if (report.Results.Count > 0)
+        {
+            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7}"));
+            foreach (var r in report.Results)
+            {
+                output.WriteLine(string.Create(c,
+                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}%"));
+            }
+        }
+        foreach (var l in report.Losses)
         {
             output.WriteLine(string.Create(c,
-                $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.FractionOfReference * 100,6:F1}%"));
+                $"{l.Loss + " " + l.Rows + "x" + l.Classes,-50} {l.DType,-6} {l.SecondsPerCall * 1e3,9:F3} ms {l.MinBytesPerElement,3} B/elem {l.EffectiveGbps,7:F1} GB/s {l.ReferenceGbps,7:F1} {l.FractionOfReference * 100,6:F1}%"));
+        }
+        if (report.Scaling is { } points)
+        {
+            output.WriteLine();
+            output.WriteLine("thread scaling (ms per step or call; speed-up over 1 thread; bits identical across thread counts):");
+            var header = new System.Text.StringBuilder($"{"",-24}");
+            foreach (var p in points) header.Append(string.Create(c, $" {p.Threads + " thr",9}"));
+            header.Append($" {"speed-up",9} {"same bits",9}");
+            output.WriteLine(header.ToString());
+            var triadLine = new System.Text.StringBuilder($"{"triad (GB/s)",-24}");
+            foreach (var p in points) triadLine.Append(string.Create(c, $" {p.ReferenceGbps,9:F1}"));
+            triadLine.Append(string.Create(c, $" {points[^1].ReferenceGbps / points[0].ReferenceGbps,8:F2}x"));
+            output.WriteLine(triadLine.ToString());
+            for (int k = 0; k < report.Results.Count; k++)
+            {
+                var line = new System.Text.StringBuilder($"{report.Results[k].Optimizer,-24}");
+                foreach (var p in points) line.Append(string.Create(c, $" {p.Results[k].SecondsPerStep * 1e3,9:F3}"));
+                line.Append(string.Create(c, $" {points[0].Results[k].SecondsPerStep / points[^1].Results[k].SecondsPerStep,8:F2}x"));
+                line.Append($" {(report.IdenticalAcrossThreads![report.Results[k].Optimizer] ? "yes" : "NO"),9}");
+                output.WriteLine(line.ToString());
+            }
+            for (int k = 0; k < report.Losses.Count; k++)
+            {
+                var line = new System.Text.StringBuilder($"{report.Losses[k].Loss,-24}");
+                foreach (var p in points) line.Append(string.Create(c, $" {p.Losses[k].SecondsPerCall * 1e3,9:F3}"));
+                line.Append(string.Create(c, $" {points[0].Losses[k].SecondsPerCall / points[^1].Losses[k].SecondsPerCall,8:F2}x"));
+                line.Append($" {(report.IdenticalAcrossThreads![report.Losses[k].Loss] ? "yes" : "NO"),9}");
+                output.WriteLine(line.ToString());
+            }
         }
         return ExitCodes.Success;
     }

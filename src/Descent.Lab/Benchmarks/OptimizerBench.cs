@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.IO.Hashing;
+using Descent.Losses;
 using Descent.Numerics;
 using Descent.Optimizers;
 
@@ -16,18 +18,25 @@ namespace Descent.Lab.Benchmarks;
 /// <param name="Repeats">Timed steps per optimizer (the median is reported).</param>
 /// <param name="Warmup">Untimed steps first (at least this many).</param>
 /// <param name="WarmupSeconds">Untimed steps go on for at least this long, so that tiered JIT compilation has replaced the first code of the kernels.</param>
-public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int Parameters, int Tensors, int Threads, bool Double, int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5)
+/// <param name="Scaling">Also measure every thread count from 1 to <paramref name="Threads"/>, and check that a few steps from the
+/// same start give the same bits whatever the thread count.</param>
+/// <param name="LossRows">Rows of the softmax cross-entropy measurement (value and gradient of a [rows x classes] batch); 0 skips it.</param>
+/// <param name="LossClasses">Classes of the softmax cross-entropy measurement.</param>
+public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int Parameters, int Tensors, int Threads, bool Double,
+    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000)
 {
     /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the option.</summary>
     public void Validate()
     {
-        if (Optimizers.Count == 0) throw new ArgumentException("--optimizers needs at least one optimizer");
+        if (Optimizers.Count == 0 && LossRows == 0) throw new ArgumentException("--optimizers needs at least one optimizer");
         if (Parameters < 1) throw new ArgumentException($"--params must be >= 1, got {Parameters}");
         if (Tensors < 1 || Tensors > Parameters) throw new ArgumentException($"--tensors must be in [1, params], got {Tensors}");
         if (Threads < 1) throw new ArgumentException($"--threads must be >= 1, got {Threads}");
         if (Repeats < 1) throw new ArgumentException($"--repeats must be >= 1, got {Repeats}");
         if (Warmup < 0) throw new ArgumentException($"--warmup must be >= 0, got {Warmup}");
         if (!(WarmupSeconds >= 0 && WarmupSeconds <= 600)) throw new ArgumentException($"--warmup-seconds must be in [0, 600], got {WarmupSeconds}");
+        if (LossRows < 0) throw new ArgumentException($"--loss-rows must be >= 0, got {LossRows}");
+        if (LossClasses < 1 || (long)LossRows * LossClasses > Array.MaxLength) throw new ArgumentException($"--loss-classes must be >= 1 with rows x classes <= {Array.MaxLength}, got {LossClasses}");
     }
 }
 
@@ -35,44 +44,91 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
 /// <param name="Optimizer">The text the optimizer was given as.</param>
 /// <param name="Fused">Whether it ran a fused single-pass kernel.</param>
 /// <param name="MinBytesPerParam">Bytes that must move per parameter: read parameter, gradient and k state values, write parameter and state.</param>
+/// <param name="FractionOfReference">Effective GB/s over <paramref name="ReferenceGbps"/>.</param>
+/// <param name="ReferenceGbps">The triad measured just before this optimizer (same process, same threads), so that drift of the
+/// machine's bandwidth between measurements does not enter the fraction.</param>
 public sealed record OptimizerBenchResult(string Optimizer, long Parameters, int Tensors, string DType, bool Fused,
-    double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference);
+    double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference, double ReferenceGbps);
+
+/// <summary>The softmax cross-entropy timing (value and gradient, mean reduction, class-index targets).</summary>
+/// <param name="MinBytesPerElement">Read one logit, write one gradient: 2 x sizeof(T) (targets and row losses are negligible).</param>
+public sealed record LossBenchResult(string Loss, int Rows, int Classes, string DType, double SecondsPerCall, int MinBytesPerElement,
+    double EffectiveGbps, double FractionOfReference, double ReferenceGbps);
 
 /// <summary>The machine reference and every optimizer's result.</summary>
-/// <param name="ReferenceGbps">In-place triad a += s b (3 streams), GB/s (1e9 bytes).</param>
+/// <param name="ReferenceGbps">In-place triad a += s b (3 streams), GB/s (1e9 bytes): the median of all triad measurements of this run.</param>
 /// <param name="CopyGbps">Parallel copy (2 streams), GB/s.</param>
-public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps, int Threads, long ReferenceElements, IReadOnlyList<OptimizerBenchResult> Results)
+/// <param name="Scaling">With <see cref="OptimizerBenchOptions.Scaling"/>: one report per thread count, 1 to <paramref name="Threads"/>.</param>
+/// <param name="IdenticalAcrossThreads">With scaling: per optimizer (and loss), whether three steps from the same start gave the
+/// same parameter, state (and gradient) bits at every thread count.</param>
+public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps, int Threads, long ReferenceElements,
+    IReadOnlyList<OptimizerBenchResult> Results, IReadOnlyList<LossBenchResult> Losses,
+    IReadOnlyList<OptimizerBenchReport>? Scaling = null, IReadOnlyDictionary<string, bool>? IdenticalAcrossThreads = null)
 {
-    /// <summary>The JSON form: {"reference_gbps", "copy_gbps", "threads", "results": [{"optimizer", "params", ...}]}.</summary>
+    /// <summary>The JSON form: {"reference_gbps", "copy_gbps", "threads", "results": [{"optimizer", "params", ...}], "losses": [...]}.</summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            w.WriteStartObject();
-            w.WriteNumber("reference_gbps", ReferenceGbps);
-            w.WriteNumber("copy_gbps", CopyGbps);
-            w.WriteNumber("threads", Threads);
-            w.WriteNumber("reference_elements", ReferenceElements);
-            w.WriteStartArray("results");
-            foreach (var r in Results)
-            {
-                w.WriteStartObject();
-                w.WriteString("optimizer", r.Optimizer);
-                w.WriteNumber("params", r.Parameters);
-                w.WriteNumber("tensors", r.Tensors);
-                w.WriteString("dtype", r.DType);
-                w.WriteBoolean("fused", r.Fused);
-                w.WriteNumber("seconds_per_step", r.SecondsPerStep);
-                w.WriteNumber("min_bytes_per_param", r.MinBytesPerParam);
-                w.WriteNumber("effective_gbps", r.EffectiveGbps);
-                w.WriteNumber("fraction_of_reference", r.FractionOfReference);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            Write(w);
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("reference_gbps", ReferenceGbps);
+        w.WriteNumber("copy_gbps", CopyGbps);
+        w.WriteNumber("threads", Threads);
+        w.WriteNumber("reference_elements", ReferenceElements);
+        w.WriteStartArray("results");
+        foreach (var r in Results)
+        {
+            w.WriteStartObject();
+            w.WriteString("optimizer", r.Optimizer);
+            w.WriteNumber("params", r.Parameters);
+            w.WriteNumber("tensors", r.Tensors);
+            w.WriteString("dtype", r.DType);
+            w.WriteBoolean("fused", r.Fused);
+            w.WriteNumber("seconds_per_step", r.SecondsPerStep);
+            w.WriteNumber("min_bytes_per_param", r.MinBytesPerParam);
+            w.WriteNumber("effective_gbps", r.EffectiveGbps);
+            w.WriteNumber("fraction_of_reference", r.FractionOfReference);
+            w.WriteNumber("reference_gbps", r.ReferenceGbps);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("losses");
+        foreach (var l in Losses)
+        {
+            w.WriteStartObject();
+            w.WriteString("loss", l.Loss);
+            w.WriteNumber("rows", l.Rows);
+            w.WriteNumber("classes", l.Classes);
+            w.WriteString("dtype", l.DType);
+            w.WriteNumber("seconds_per_call", l.SecondsPerCall);
+            w.WriteNumber("min_bytes_per_element", l.MinBytesPerElement);
+            w.WriteNumber("effective_gbps", l.EffectiveGbps);
+            w.WriteNumber("fraction_of_reference", l.FractionOfReference);
+            w.WriteNumber("reference_gbps", l.ReferenceGbps);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (Scaling is not null)
+        {
+            w.WriteStartArray("scaling");
+            foreach (var point in Scaling) point.Write(w);
+            w.WriteEndArray();
+        }
+        if (IdenticalAcrossThreads is not null)
+        {
+            w.WriteStartObject("identical_across_threads");
+            foreach (var (name, same) in IdenticalAcrossThreads) w.WriteBoolean(name, same);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 }
 
@@ -110,7 +166,6 @@ public static class OptimizerBench
         options.Validate();
         var specs = options.Optimizers.Select(t => OptimizerCatalog.Parse(t.Contains('(') ? t : t + "()")).ToArray();
         int saved = Parallelism.MaxThreads;
-        Parallelism.MaxThreads = options.Threads;
         try
         {
             return options.Double ? Run<double>(options, specs, progress) : Run<float>(options, specs, progress);
@@ -124,57 +179,168 @@ public static class OptimizerBench
     private static OptimizerBenchReport Run<T>(OptimizerBenchOptions o, OptimizerSpec[] specs, Action<string>? progress)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var data = new BenchData<T>(o);
+        if (!o.Scaling)
+        {
+            Parallelism.MaxThreads = o.Threads;
+            return Measure(o, specs, data, o.Threads, progress);
+        }
+        var points = new List<OptimizerBenchReport>();
+        for (int t = 1; t <= o.Threads; t++)
+        {
+            Parallelism.MaxThreads = t;
+            points.Add(Measure(o, specs, data, t, progress));
+        }
+        var identical = new Dictionary<string, bool>();
+        for (int k = 0; k < specs.Length; k++)
+        {
+            var hashes = new HashSet<ulong>();
+            for (int t = 1; t <= o.Threads; t++)
+            {
+                Parallelism.MaxThreads = t;
+                hashes.Add(data.HashOfSteps(specs[k], 3));
+            }
+            identical[o.Optimizers[k]] = hashes.Count == 1;
+            progress?.Invoke($"{o.Optimizers[k]}: {(hashes.Count == 1 ? "same bits" : "DIFFERENT bits")} at 1..{o.Threads} threads");
+        }
+        if (o.LossRows > 0)
+        {
+            var hashes = new HashSet<ulong>();
+            for (int t = 1; t <= o.Threads; t++)
+            {
+                Parallelism.MaxThreads = t;
+                hashes.Add(data.HashOfLoss());
+            }
+            identical[SoftmaxCrossEntropyName] = hashes.Count == 1;
+        }
+        return points[^1] with { Scaling = points, IdenticalAcrossThreads = identical };
+    }
+
+    /// <summary>The loss name used in reports.</summary>
+    public const string SoftmaxCrossEntropyName = "softmax_cross_entropy";
+
+    private static OptimizerBenchReport Measure<T>(OptimizerBenchOptions o, OptimizerSpec[] specs, BenchData<T> data, int threads, Action<string>? progress)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int size = Marshal.SizeOf<T>();
         string dtype = o.Double ? "double" : "float";
-        var lengths = new int[o.Tensors];
-        for (int t = 0; t < o.Tensors; t++) lengths[t] = o.Parameters / o.Tensors + (t == o.Tensors - 1 ? o.Parameters % o.Tensors : 0);
-        var random = new Random(12345);
-        var values = new T[o.Tensors][];
-        var gradients = new T[o.Tensors][];
-        for (int t = 0; t < o.Tensors; t++)
-        {
-            values[t] = new T[lengths[t]];
-            gradients[t] = new T[lengths[t]];
-            for (int i = 0; i < lengths[t]; i++)
-            {
-                values[t][i] = T.CreateTruncating(random.NextDouble() - 0.5);
-                gradients[t][i] = T.CreateTruncating((random.NextDouble() - 0.5) * 1e-2);
-            }
-        }
-
         // Working set of the largest optimizer: parameter, gradient and up to 3 state buffers; the triad's two arrays cover it.
-        int maxState = specs.Max(s => StateBuffersOf<T>(s, 1));
+        int maxState = specs.Length == 0 ? 0 : specs.Max(s => StateBuffersOf<T>(s, 1));
         long referenceElements = Math.Max((long)o.Parameters * (2 + maxState) / 2, o.Parameters);
         referenceElements = Math.Min(referenceElements, Array.MaxLength);
-        var (triad, copy) = Reference<T>((int)referenceElements, o.Repeats, o.Warmup, o.WarmupSeconds);
-        progress?.Invoke($"reference: triad {triad:F1} GB/s, copy {copy:F1} GB/s over {referenceElements:N0} x 2 {dtype} ({o.Threads} threads)");
+        var a = new T[referenceElements];
+        var b = new T[referenceElements];
+        b.AsSpan().Fill(T.CreateTruncating(1e-3));
+        var (firstTriad, copy) = Reference<T>(a, b, o.Repeats, o.Warmup, o.WarmupSeconds);
+        var triads = new List<double> { firstTriad };
+        progress?.Invoke($"reference: triad {firstTriad:F1} GB/s, copy {copy:F1} GB/s over {referenceElements:N0} x 2 {dtype} ({threads} threads)");
 
         var results = new List<OptimizerBenchResult>();
         for (int k = 0; k < specs.Length; k++)
         {
-            var spec = specs[k];
             string name = o.Optimizers[k];
-            var optimizer = spec.Create<T>();
-            var parameters = new Parameter<T>[o.Tensors];
-            for (int t = 0; t < o.Tensors; t++) parameters[t] = new Parameter<T>($"p{t}", values[t], gradients[t]);
-            optimizer.AddGroup(parameters);
+            var optimizer = data.Create(specs[k]);
             int buffers = optimizer.ParameterStates.First().Buffers.Count;
             int minBytes = (3 + 2 * buffers) * size;
             WarmUp(optimizer.Step, o.Warmup, o.WarmupSeconds);
-            var times = new double[o.Repeats];
-            for (int i = 0; i < o.Repeats; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                optimizer.Step();
-                times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            }
-            double seconds = Median(times);
+            double triad = Triad(a, b, o.Repeats, o.Warmup);
+            triads.Add(triad);
+            double seconds = MedianSeconds(optimizer.Step, o.Repeats);
             double gbps = (double)minBytes * o.Parameters / seconds / 1e9;
-            var r = new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad);
-            results.Add(r);
-            progress?.Invoke($"{name}: {seconds * 1e3:F3} ms");
+            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad, triad));
+            progress?.Invoke($"{name}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s)");
         }
-        return new OptimizerBenchReport(triad, copy, o.Threads, referenceElements, results);
+
+        var losses = new List<LossBenchResult>();
+        if (o.LossRows > 0)
+        {
+            WarmUp(data.EvaluateLoss, o.Warmup, o.WarmupSeconds);
+            double triad = Triad(a, b, o.Repeats, o.Warmup);
+            triads.Add(triad);
+            double seconds = MedianSeconds(data.EvaluateLoss, o.Repeats);
+            int bytes = 2 * size;
+            double gbps = (double)bytes * o.LossRows * o.LossClasses / seconds / 1e9;
+            losses.Add(new LossBenchResult(SoftmaxCrossEntropyName, o.LossRows, o.LossClasses, dtype, seconds, bytes, gbps, gbps / triad, triad));
+            progress?.Invoke($"{SoftmaxCrossEntropyName} {o.LossRows}x{o.LossClasses}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s)");
+        }
+        return new OptimizerBenchReport(Median(triads.ToArray()), copy, threads, referenceElements, results, losses);
+    }
+
+    // Parameters, gradients and loss inputs shared by every measurement of a run; optimizers start from the same values.
+    private sealed class BenchData<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T[][] _initial, _values, _gradients;
+        private readonly T[] _logits = [], _lossGradient = [];
+        private readonly int[] _targets = [];
+        private readonly int _classes;
+        private readonly SoftmaxCrossEntropy<T> _loss = new();
+
+        public BenchData(OptimizerBenchOptions o)
+        {
+            var random = new Random(12345);
+            _initial = new T[o.Tensors][];
+            _values = new T[o.Tensors][];
+            _gradients = new T[o.Tensors][];
+            for (int t = 0; t < o.Tensors; t++)
+            {
+                int n = o.Parameters / o.Tensors + (t == o.Tensors - 1 ? o.Parameters % o.Tensors : 0);
+                _initial[t] = new T[n];
+                _gradients[t] = new T[n];
+                for (int i = 0; i < n; i++)
+                {
+                    _initial[t][i] = T.CreateTruncating(random.NextDouble() - 0.5);
+                    _gradients[t][i] = T.CreateTruncating((random.NextDouble() - 0.5) * 1e-2);
+                }
+                _values[t] = (T[])_initial[t].Clone();
+            }
+            _classes = o.LossClasses;
+            if (o.LossRows > 0)
+            {
+                _logits = new T[o.LossRows * o.LossClasses];
+                _lossGradient = new T[_logits.Length];
+                _targets = new int[o.LossRows];
+                for (int i = 0; i < _logits.Length; i++) _logits[i] = T.CreateTruncating(random.NextDouble() * 10 - 5);
+                for (int r = 0; r < _targets.Length; r++) _targets[r] = random.Next(o.LossClasses);
+            }
+        }
+
+        /// <summary>A fresh optimizer over the shared parameters, reset to their initial values.</summary>
+        public Optimizer<T> Create(OptimizerSpec spec)
+        {
+            var optimizer = spec.Create<T>();
+            var parameters = new Parameter<T>[_values.Length];
+            for (int t = 0; t < _values.Length; t++)
+            {
+                _initial[t].CopyTo(_values[t], 0);
+                parameters[t] = new Parameter<T>($"p{t}", _values[t], _gradients[t]);
+            }
+            optimizer.AddGroup(parameters);
+            return optimizer;
+        }
+
+        /// <summary>XxHash64 of the parameters and every state buffer after <paramref name="steps"/> steps from the initial values.</summary>
+        public ulong HashOfSteps(OptimizerSpec spec, int steps)
+        {
+            var optimizer = Create(spec);
+            for (int i = 0; i < steps; i++) optimizer.Step();
+            var hash = new XxHash64();
+            foreach (var v in _values) hash.Append(MemoryMarshal.AsBytes(v.AsSpan()));
+            foreach (var state in optimizer.ParameterStates)
+                foreach (var buffer in state.Buffers) hash.Append(MemoryMarshal.AsBytes(buffer.Value.AsSpan()));
+            return hash.GetCurrentHashAsUInt64();
+        }
+
+        public void EvaluateLoss() => _loss.Evaluate(_logits, _targets, _classes, _lossGradient);
+
+        /// <summary>XxHash64 of the loss value and its gradient.</summary>
+        public ulong HashOfLoss()
+        {
+            Span<T> value = [_loss.Evaluate(_logits, _targets, _classes, _lossGradient)];
+            var hash = new XxHash64();
+            hash.Append(MemoryMarshal.AsBytes(value));
+            hash.Append(MemoryMarshal.AsBytes(_lossGradient.AsSpan()));
+            return hash.GetCurrentHashAsUInt64();
+        }
     }
 
     private static int StateBuffersOf<T>(OptimizerSpec spec, int length) where T : unmanaged, IFloatingPointIeee754<T>
@@ -184,30 +350,42 @@ public static class OptimizerBench
         return optimizer.ParameterStates.First().Buffers.Count;
     }
 
+    private static double Triad<T>(T[] a, T[] b, int repeats, int warmup) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T scale = T.CreateTruncating(0.5);
+        WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, 0);
+        double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5));
+        return (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / seconds / 1e9;
+    }
+
+    private static double MedianSeconds(Action action, int repeats)
+    {
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return Median(times);
+    }
+
     /// <summary>Median GB/s of the triad and of the copy over two arrays of <paramref name="n"/> elements.</summary>
     public static (double TriadGbps, double CopyGbps) Reference<T>(int n, int repeats, int warmup, double warmupSeconds) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = new T[n];
         var b = new T[n];
         b.AsSpan().Fill(T.CreateTruncating(1e-3));
+        return Reference(a, b, repeats, warmup, warmupSeconds);
+    }
+
+    private static (double TriadGbps, double CopyGbps) Reference<T>(T[] a, T[] b, int repeats, int warmup, double warmupSeconds) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         T scale = T.CreateTruncating(0.5);
-        var times = new double[Math.Max(repeats, 5)];
         WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, warmupSeconds);
-        for (int i = 0; i < times.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Bandwidth.Triad<T>(a, b, scale);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        double triad = (double)Bandwidth.TriadBytesPerElement<T>() * n / Median(times) / 1e9;
+        double triad = (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5)) / 1e9;
         WarmUp(() => Bandwidth.Copy<T>(b, a), warmup + 1, warmupSeconds);
-        for (int i = 0; i < times.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Bandwidth.Copy<T>(b, a);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        double copy = (double)Bandwidth.CopyBytesPerElement<T>() * n / Median(times) / 1e9;
+        double copy = (double)Bandwidth.CopyBytesPerElement<T>() * a.Length / MedianSeconds(() => Bandwidth.Copy<T>(b, a), Math.Max(repeats, 5)) / 1e9;
         return (triad, copy);
     }
 

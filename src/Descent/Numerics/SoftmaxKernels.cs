@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Descent.Numerics;
 
@@ -91,15 +92,22 @@ public static class SoftmaxKernels
                 rowLoss[r] = T.Zero;
                 continue;
             }
-            T max = TensorPrimitives.Max(x);
-            T sum;
+            T max, sum;
             if (typeof(T) == typeof(float))
             {
-                sum = T.CreateTruncating(ExpShiftedSum((float*)(logits + (long)r * classes), (float*)(gradient + (long)r * classes), classes,
-                    float.CreateTruncating(max)));
+                // The next row of the chunk is prefetched while this one is exponentiated, so that its memory traffic
+                // overlaps this row's arithmetic. The maximum ignores NaN; a NaN logit still makes exp(x - max), the sum,
+                // the loss and the row's gradient NaN.
+                var xf = (float*)(logits + (long)r * classes);
+                var gf = (float*)(gradient + (long)r * classes);
+                bool next = r + 1 < end;
+                float m = MaxIgnoringNaN(xf, classes);
+                max = T.CreateTruncating(m);
+                sum = T.CreateTruncating(ExpShiftedSum(xf, gf, classes, m, next ? xf + classes : null, next ? gf + classes : null));
             }
             else
             {
+                max = TensorPrimitives.Max(x);
                 TensorPrimitives.Subtract(x, max, g);
                 TensorPrimitives.Exp(g, g);
                 sum = TensorPrimitives.Sum<T>(g);
@@ -112,7 +120,7 @@ public static class SoftmaxKernels
 
     // g = exp(x - max) and the sum of g in one pass (the sum's order depends only on n, never on the thread).
     // VectorExp everywhere (tail included), so each element's bits do not depend on its position in the row.
-    private static unsafe float ExpShiftedSum(float* x, float* g, int n, float max)
+    private static unsafe float ExpShiftedSum(float* x, float* g, int n, float max, float* prefetchX, float* prefetchG)
     {
         int i = 0;
         float sum = 0;
@@ -120,8 +128,14 @@ public static class SoftmaxKernels
         {
             var shift = Vector512.Create(max);
             var acc = Vector512<float>.Zero;
+            bool prefetch = prefetchX != null && Sse.IsSupported;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
+                if (prefetch)
+                {
+                    Sse.Prefetch0(prefetchX + i);
+                    Sse.Prefetch0(prefetchG + i);
+                }
                 var e = VectorExp.Exp(Vector512.Load(x + i) - shift);
                 e.Store(g + i);
                 acc += e;
@@ -147,6 +161,32 @@ public static class SoftmaxKernels
             sum += e;
         }
         return sum;
+    }
+
+    // Largest element, NaN ignored (MaxNative with four independent accumulators); -infinity for an empty or all-NaN row.
+    private static unsafe float MaxIgnoringNaN(float* x, int n)
+    {
+        int i = 0;
+        float max = float.NegativeInfinity;
+        if (Vector512.IsHardwareAccelerated && n >= 4 * Vector512<float>.Count)
+        {
+            var a0 = Vector512.Create(float.NegativeInfinity);
+            var a1 = a0;
+            var a2 = a0;
+            var a3 = a0;
+            for (; i <= n - 64; i += 64)
+            {
+                a0 = Vector512.MaxNative(Vector512.Load(x + i), a0);
+                a1 = Vector512.MaxNative(Vector512.Load(x + i + 16), a1);
+                a2 = Vector512.MaxNative(Vector512.Load(x + i + 32), a2);
+                a3 = Vector512.MaxNative(Vector512.Load(x + i + 48), a3);
+            }
+            var a = Vector512.MaxNative(Vector512.MaxNative(a0, a1), Vector512.MaxNative(a2, a3));
+            for (; i <= n - 16; i += 16) a = Vector512.MaxNative(Vector512.Load(x + i), a);
+            for (int k = 0; k < Vector512<float>.Count; k++) if (a[k] > max) max = a[k];
+        }
+        for (; i < n; i++) if (x[i] > max) max = x[i];
+        return max;
     }
 
     /// <summary>Writes the log-softmax of each row of <paramref name="logits"/> into <paramref name="logSoftmax"/> (serial).</summary>
