@@ -28,8 +28,49 @@ public class BenchCommandTests
             double gbps = r.GetProperty("effective_gbps").GetDouble();
             Assert.True(seconds > 0);
             Assert.Equal(r.GetProperty("min_bytes_per_param").GetInt32() * 4096 / seconds / 1e9, gbps, 1e-9 * gbps);
-            Assert.Equal(gbps / root.GetProperty("reference_gbps").GetDouble(), r.GetProperty("fraction_of_reference").GetDouble(), 1e-12);
+            Assert.True(r.GetProperty("reference_gbps").GetDouble() > 0);
+            Assert.Equal(gbps / r.GetProperty("reference_gbps").GetDouble(), r.GetProperty("fraction_of_reference").GetDouble(), 1e-12);
         }
+        Assert.Empty(root.GetProperty("losses").EnumerateArray());
+        Assert.False(root.TryGetProperty("scaling", out _));
+    }
+
+    [Fact]
+    public void Scaling_reports_every_thread_count_and_the_loss_and_finds_identical_bits()
+    {
+        var output = new StringWriter();
+        var options = new OptimizerBenchOptions(["sgd", "adam(amsgrad=true)", "lion"], 70_000, 3, 3, false, Repeats: 2, Warmup: 1, WarmupSeconds: 0,
+            Scaling: true, LossRows: 96, LossClasses: 1000);
+        Assert.Equal(ExitCodes.Success, Commands.BenchCommand.Run(options, json: true, output, TextWriter.Null));
+        using var doc = JsonDocument.Parse(output.ToString());
+        var root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("threads").GetInt32());
+        var scaling = root.GetProperty("scaling").EnumerateArray().ToArray();
+        Assert.Equal([1, 2, 3], scaling.Select(p => p.GetProperty("threads").GetInt32()));
+        foreach (var p in scaling)
+        {
+            Assert.Equal(3, p.GetProperty("results").GetArrayLength());
+            Assert.Equal(1, p.GetProperty("losses").GetArrayLength());
+        }
+        var loss = root.GetProperty("losses")[0];
+        Assert.Equal("softmax_cross_entropy", loss.GetProperty("loss").GetString());
+        Assert.Equal(96, loss.GetProperty("rows").GetInt32());
+        Assert.Equal(8, loss.GetProperty("min_bytes_per_element").GetInt32());
+        Assert.Equal(8.0 * 96 * 1000 / loss.GetProperty("seconds_per_call").GetDouble() / 1e9, loss.GetProperty("effective_gbps").GetDouble(), 1e-6);
+        var identical = root.GetProperty("identical_across_threads");
+        foreach (string name in new[] { "sgd", "adam(amsgrad=true)", "lion", "softmax_cross_entropy" }) Assert.True(identical.GetProperty(name).GetBoolean(), name);
+    }
+
+    [Fact]
+    public void Scaling_table_lists_thread_counts_and_same_bits()
+    {
+        var output = new StringWriter();
+        var options = new OptimizerBenchOptions(["adamw"], 5000, 1, 2, false, Repeats: 1, Warmup: 0, WarmupSeconds: 0, Scaling: true, LossRows: 8, LossClasses: 10);
+        Assert.Equal(ExitCodes.Success, Commands.BenchCommand.Run(options, json: false, output, TextWriter.Null));
+        string text = output.ToString();
+        Assert.Contains("thread scaling", text);
+        Assert.Matches(@"adamw\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+x\s+yes", text);
+        Assert.Matches(@"softmax_cross_entropy\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+x\s+yes", text);
     }
 
     [Fact]
@@ -49,6 +90,8 @@ public class BenchCommandTests
     [InlineData("--tensors", "9")]
     [InlineData("--dtype", "half")]
     [InlineData("--threads", "0")]
+    [InlineData("--loss-rows", "-1")]
+    [InlineData("--loss-classes", "0")]
     public void Bad_options_are_usage_errors(string option, string value)
     {
         var error = new StringWriter();
