@@ -59,11 +59,13 @@ internal static class BenchCommand
         output.WriteLine(string.Create(c, $"reference (threads={report.Threads}): triad a += s*b {report.ReferenceGbps:F1} GB/s (median of {report.Results.Count + report.Losses.Count + 1} measurements), copy {report.CopyGbps:F1} GB/s"));
         if (report.Results.Count > 0)
         {
-            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7}"));
+            bool split = report.Results.Any(r => r.OneBufferSecondsPerStep is not null);
+            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
             foreach (var r in report.Results)
             {
+                string one = r.OneBufferSecondsPerStep is { } ob ? string.Create(c, $" {ob * 1e3,9:F3} {r.RatioToOneBuffer,6:F2}") : "";
                 output.WriteLine(string.Create(c,
-                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}%"));
+                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}%{one}"));
             }
         }
         foreach (var l in report.Losses)

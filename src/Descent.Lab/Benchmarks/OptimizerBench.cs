@@ -47,8 +47,15 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
 /// <param name="FractionOfReference">Effective GB/s over <paramref name="ReferenceGbps"/>.</param>
 /// <param name="ReferenceGbps">The triad measured just before this optimizer (same process, same threads), so that drift of the
 /// machine's bandwidth between measurements does not enter the fraction.</param>
+/// <param name="OneBufferSecondsPerStep">With several tensors: the step time of the same optimizer on one buffer of the same total
+/// size, timed in alternation with the split step (null for one tensor).</param>
 public sealed record OptimizerBenchResult(string Optimizer, long Parameters, int Tensors, string DType, bool Fused,
-    double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference, double ReferenceGbps);
+    double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference, double ReferenceGbps,
+    double? OneBufferSecondsPerStep = null)
+{
+    /// <summary>Split-tensor step time over one-buffer step time (null for one tensor).</summary>
+    public double? RatioToOneBuffer => OneBufferSecondsPerStep is { } one ? SecondsPerStep / one : null;
+}
 
 /// <summary>The softmax cross-entropy timing (value and gradient, mean reduction, class-index targets).</summary>
 /// <param name="MinBytesPerElement">Read one logit, write one gradient: 2 x sizeof(T) (targets and row losses are negligible).</param>
@@ -97,6 +104,11 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
             w.WriteNumber("effective_gbps", r.EffectiveGbps);
             w.WriteNumber("fraction_of_reference", r.FractionOfReference);
             w.WriteNumber("reference_gbps", r.ReferenceGbps);
+            if (r.OneBufferSecondsPerStep is { } one)
+            {
+                w.WriteNumber("one_buffer_seconds_per_step", one);
+                w.WriteNumber("ratio_to_one_buffer", r.RatioToOneBuffer!.Value);
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -245,10 +257,24 @@ public static class OptimizerBench
             WarmUp(optimizer.Step, o.Warmup, o.WarmupSeconds);
             double triad = Triad(a, b, o.Repeats, o.Warmup);
             triads.Add(triad);
-            double seconds = MedianSeconds(optimizer.Step, o.Repeats);
+            double seconds;
+            double? oneBuffer = null;
+            if (o.Tensors > 1)
+            {
+                // The same total size in one buffer, timed step for step in alternation with the split one, so that the
+                // ratio does not depend on when each was measured.
+                var single = data.CreateOneBuffer(specs[k]);
+                WarmUp(single.Step, o.Warmup, o.WarmupSeconds);
+                (seconds, double one) = MedianSecondsAlternating(optimizer.Step, single.Step, o.Repeats);
+                oneBuffer = one;
+            }
+            else
+            {
+                seconds = MedianSeconds(optimizer.Step, o.Repeats);
+            }
             double gbps = (double)minBytes * o.Parameters / seconds / 1e9;
-            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad, triad));
-            progress?.Invoke($"{name}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s)");
+            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad, triad, oneBuffer));
+            progress?.Invoke($"{name}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s{(oneBuffer is { } ob ? $"; one buffer {ob * 1e3:F3} ms, ratio {seconds / ob:F2}" : "")})");
         }
 
         var losses = new List<LossBenchResult>();
@@ -270,6 +296,7 @@ public static class OptimizerBench
     private sealed class BenchData<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T[][] _initial, _values, _gradients;
+        private readonly T[] _oneValues = [], _oneGradients = [];
         private readonly T[] _logits = [], _lossGradient = [];
         private readonly int[] _targets = [];
         private readonly int _classes;
@@ -293,6 +320,18 @@ public static class OptimizerBench
                 }
                 _values[t] = (T[])_initial[t].Clone();
             }
+            if (o.Tensors > 1)
+            {
+                _oneValues = new T[o.Parameters];
+                _oneGradients = new T[o.Parameters];
+                int at = 0;
+                for (int t = 0; t < o.Tensors; t++)
+                {
+                    _initial[t].CopyTo(_oneValues, at);
+                    _gradients[t].CopyTo(_oneGradients, at);
+                    at += _initial[t].Length;
+                }
+            }
             _classes = o.LossClasses;
             if (o.LossRows > 0)
             {
@@ -315,6 +354,14 @@ public static class OptimizerBench
                 parameters[t] = new Parameter<T>($"p{t}", _values[t], _gradients[t]);
             }
             optimizer.AddGroup(parameters);
+            return optimizer;
+        }
+
+        /// <summary>A fresh optimizer over one buffer holding every parameter (only with several tensors).</summary>
+        public Optimizer<T> CreateOneBuffer(OptimizerSpec spec)
+        {
+            var optimizer = spec.Create<T>();
+            optimizer.AddGroup(new Parameter<T>("all", _oneValues, _oneGradients));
             return optimizer;
         }
 
@@ -356,6 +403,22 @@ public static class OptimizerBench
         WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, 0);
         double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5));
         return (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / seconds / 1e9;
+    }
+
+    private static (double First, double Second) MedianSecondsAlternating(Action first, Action second, int repeats)
+    {
+        var a = new double[repeats];
+        var b = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            first();
+            a[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            start = Stopwatch.GetTimestamp();
+            second();
+            b[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return (Median(a), Median(b));
     }
 
     private static double MedianSeconds(Action action, int repeats)

@@ -7,7 +7,7 @@ namespace Descent.Numerics;
 /// <summary>
 /// Reference memory-bandwidth kernels for judging optimizer steps: the in-place triad <c>a += s * b</c> (two streams read,
 /// one written: 3 x sizeof(T) bytes per element) and a copy <c>a = b</c> (2 x sizeof(T)). Both run on the
-/// <see cref="WorkerPool"/> in the same fixed chunks as <see cref="FusedLoop"/>, on at most <see cref="Parallelism.MaxThreads"/> threads.
+/// <see cref="WorkerPool"/> in the same chunks as <see cref="FusedLoop"/>, on at most <see cref="Parallelism.MaxThreads"/> threads.
 /// </summary>
 public static class Bandwidth
 {
@@ -38,9 +38,10 @@ public static class Bandwidth
         var job = CopyJob<T>.ForThisThread();
         job.Source = source;
         job.Destination = destination;
+        job.Chunk = FusedLoop.ChunkFor(n, threads);
         try
         {
-            WorkerPool.Shared.Run(job, (n + FusedLoop.ChunkLength - 1) / FusedLoop.ChunkLength, threads);
+            WorkerPool.Shared.Run(job, (n + job.Chunk - 1) / job.Chunk, threads);
         }
         finally
         {
@@ -64,13 +65,14 @@ public static class Bandwidth
         [ThreadStatic] private static CopyJob<T>? _cached;
         public ReadOnlyMemory<T> Source;
         public Memory<T> Destination;
+        public int Chunk;
 
         public static CopyJob<T> ForThisThread() => _cached ??= new CopyJob<T>();
 
         public override void RunChunk(int index)
         {
-            int start = index * FusedLoop.ChunkLength;
-            int length = Math.Min(FusedLoop.ChunkLength, Source.Length - start);
+            int start = index * Chunk;
+            int length = Math.Min(Chunk, Source.Length - start);
             Source.Span.Slice(start, length).CopyTo(Destination.Span.Slice(start, length));
         }
     }

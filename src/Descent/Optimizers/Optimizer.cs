@@ -290,7 +290,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // Multi-tensor path: tensors too small to be split across threads are packed into batches of about
-    // FusedLoop.ChunkLength elements, and the batches run as one job on the worker pool (one dispatch per step rather
+    // FusedLoop.ChunkFor(total) elements, and the batches run as one job on the worker pool (one dispatch per step rather
     // than one serial call per tensor). Each tensor is still updated by the same fused kernel call, so the bits are
     // those of the serial loop whatever the thread count.
     private void StepFusedBatched(IFusedStep<T> fused)
@@ -325,6 +325,12 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var small = new List<(int, int)>();
             var large = new List<(int, int)>();
             var starts = new List<int> { 0 };
+            long smallTotal = 0;
+            foreach (var g in owner._groups)
+                foreach (var p in g.Parameters)
+                    if (p.Length < FusedLoop.ParallelThreshold) smallTotal += p.Length;
+            // Batches of about FusedLoop.ChunkFor elements: long runs of consecutive tensors per worker, about 16 per core.
+            int target = FusedLoop.ChunkFor((int)Math.Min(smallTotal, int.MaxValue), Environment.ProcessorCount);
             long filled = 0;
             for (int gi = 0; gi < owner._groups.Count; gi++)
             {
@@ -339,7 +345,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     }
                     small.Add((gi, i));
                     filled += n;
-                    if (filled >= FusedLoop.ChunkLength)
+                    if (filled >= target)
                     {
                         starts.Add(small.Count);
                         filled = 0;
