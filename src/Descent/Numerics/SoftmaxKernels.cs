@@ -112,14 +112,16 @@ public static class SoftmaxKernels
                 TensorPrimitives.Exp(g, g);
                 sum = TensorPrimitives.Sum<T>(g);
             }
-            TensorPrimitives.Multiply(g, scale / sum, g);
+            if (typeof(T) == typeof(float)) ScaleInPlace((float*)(gradient + (long)r * classes), classes, float.CreateTruncating(scale / sum));
+            else TensorPrimitives.Multiply(g, scale / sum, g);
             g[target] -= scale;
             rowLoss[r] = T.Log(sum) + max - x[target];
         }
     }
 
     // g = exp(x - max) and the sum of g in one pass (the sum's order depends only on n, never on the thread).
-    // VectorExp everywhere (tail included), so each element's bits do not depend on its position in the row.
+    // VectorExp everywhere (tail included), so each element's bits do not depend on its position in the row. Rows of at
+    // least 16 elements end with an overlapping full register rather than a scalar loop.
     private static unsafe float ExpShiftedSum(float* x, float* g, int n, float max, float* prefetchX, float* prefetchG)
     {
         int i = 0;
@@ -129,6 +131,24 @@ public static class SoftmaxKernels
             var shift = Vector512.Create(max);
             var acc = Vector512<float>.Zero;
             bool prefetch = prefetchX != null && Sse.IsSupported;
+            var acc2 = Vector512<float>.Zero;
+            for (; i <= n - 2 * Vector512<float>.Count; i += 2 * Vector512<float>.Count)
+            {
+                if (prefetch)
+                {
+                    Sse.Prefetch0(prefetchX + i);
+                    Sse.Prefetch0(prefetchX + i + 16);
+                    Sse.Prefetch0(prefetchG + i);
+                    Sse.Prefetch0(prefetchG + i + 16);
+                }
+                var e0 = VectorExp.Exp(Vector512.Load(x + i) - shift);
+                var e1 = VectorExp.Exp(Vector512.Load(x + i + 16) - shift);
+                e0.Store(g + i);
+                e1.Store(g + i + 16);
+                acc += e0;
+                acc2 += e1;
+            }
+            acc += acc2;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 if (prefetch)
@@ -139,6 +159,17 @@ public static class SoftmaxKernels
                 var e = VectorExp.Exp(Vector512.Load(x + i) - shift);
                 e.Store(g + i);
                 acc += e;
+            }
+            if (i < n)
+            {
+                // Tail: the last full register, overlapping elements already done (recomputed to the same bits);
+                // only the new lanes enter the sum.
+                int rest = n - i;
+                var e = VectorExp.Exp(Vector512.Load(x + n - 16) - shift);
+                e.Store(g + n - 16);
+                var fresh = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(16 - rest)).AsSingle();
+                acc += e & fresh;
+                i = n;
             }
             sum = Vector512.Sum(acc);
         }
@@ -163,6 +194,18 @@ public static class SoftmaxKernels
         return sum;
     }
 
+    // x *= k (the same single rounding per element as TensorPrimitives.Multiply, without its per-call overhead).
+    private static unsafe void ScaleInPlace(float* x, int n, float k)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var kv = Vector512.Create(k);
+            for (; i <= n - 16; i += 16) (Vector512.Load(x + i) * kv).Store(x + i);
+        }
+        for (; i < n; i++) x[i] *= k;
+    }
+
     // Largest element, NaN ignored (MaxNative with four independent accumulators); -infinity for an empty or all-NaN row.
     private static unsafe float MaxIgnoringNaN(float* x, int n)
     {
@@ -183,6 +226,11 @@ public static class SoftmaxKernels
             }
             var a = Vector512.MaxNative(Vector512.MaxNative(a0, a1), Vector512.MaxNative(a2, a3));
             for (; i <= n - 16; i += 16) a = Vector512.MaxNative(Vector512.Load(x + i), a);
+            if (i < n)
+            {
+                a = Vector512.MaxNative(Vector512.Load(x + n - 16), a); // overlapping last register
+                i = n;
+            }
             for (int k = 0; k < Vector512<float>.Count; k++) if (a[k] > max) max = a[k];
         }
         for (; i < n; i++) if (x[i] > max) max = x[i];
