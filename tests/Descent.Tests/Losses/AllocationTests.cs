@@ -25,6 +25,28 @@ public class AllocationTests
         AssertNoAllocation("BCE with logits", () => bceLogits.Evaluate(x, y, gradient));
     }
 
+    [Fact]
+    public void Softmax_CE_on_the_worker_pool_allocates_nothing_per_call()
+    {
+        // 512 x 1000 logits: above SoftmaxKernels.ParallelThreshold, so rows run in parallel chunks when threads > 1.
+        int saved = Descent.Numerics.Parallelism.MaxThreads;
+        try
+        {
+            Descent.Numerics.Parallelism.MaxThreads = 2;
+            var logits = new float[512 * 1000];
+            var gradient = new float[logits.Length];
+            var labels = new int[512];
+            for (int i = 0; i < logits.Length; i++) logits[i] = (i % 13) - 6;
+            for (int r = 0; r < labels.Length; r++) labels[r] = r % 1000;
+            var ce = new SoftmaxCrossEntropy<float>();
+            AssertNoAllocation("softmax CE 512x1000", () => ce.Evaluate(logits, labels, 1000, gradient));
+        }
+        finally
+        {
+            Descent.Numerics.Parallelism.MaxThreads = saved;
+        }
+    }
+
     private static void AssertNoAllocation(string what, Func<float> run)
     {
         for (int i = 0; i < 200; i++) run();
