@@ -47,6 +47,8 @@ def main():
     ap.add_argument("--dtype", choices=["float", "double"], default="float")
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--loss-rows", type=int, default=4096, help="rows of the softmax cross-entropy timing (0 skips it)")
+    ap.add_argument("--loss-classes", type=int, default=1000)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -81,14 +83,41 @@ def main():
                                 min_bytes_per_param=min_bytes, effective_gbps=gbps,
                                 fraction_of_reference=gbps / reference))
             del opt, params
+    losses = []
+    if args.loss_rows > 0:
+        # F.cross_entropy forward and backward (mean reduction, class-index targets), as `descent bench`'s loss row.
+        gen = torch.Generator().manual_seed(0)
+        x = (torch.rand(args.loss_rows, args.loss_classes, generator=gen, dtype=dtype) * 10 - 5).requires_grad_()
+        t = torch.randint(0, args.loss_classes, (args.loss_rows,), generator=gen)
+
+        def call():
+            x.grad = None
+            torch.nn.functional.cross_entropy(x, t).backward()
+
+        for _ in range(max(args.warmup, 5)):
+            call()
+        times = []
+        for _ in range(max(args.repeats, 20)):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        seconds = statistics.median(times)
+        gbps = 2 * size * args.loss_rows * args.loss_classes / seconds / 1e9
+        losses.append(dict(loss="softmax_cross_entropy", rows=args.loss_rows, classes=args.loss_classes, dtype=args.dtype,
+                           seconds_per_call=seconds, min_bytes_per_element=2 * size, effective_gbps=gbps,
+                           fraction_of_reference=gbps / reference))
     if args.json:
-        print(json.dumps(dict(torch=torch.__version__, reference_gbps=reference, threads=args.threads, results=results), indent=1))
+        print(json.dumps(dict(torch=torch.__version__, reference_gbps=reference, threads=args.threads, results=results,
+                              losses=losses), indent=1))
     else:
         print(f"torch {torch.__version__}, threads={args.threads}, triad {reference:.1f} GB/s")
         for r in results:
             print(f"{r['optimizer']:<10} {r['path']:<8} {r['params']:>10} {r['tensors']:>6} {r['dtype']:<6} "
                   f"{r['seconds_per_step'] * 1e3:9.3f} ms {r['min_bytes_per_param']:3} B {r['effective_gbps']:7.1f} GB/s "
                   f"{100 * r['fraction_of_reference']:5.1f}%")
+        for r in losses:
+            print(f"{r['loss']} {r['rows']}x{r['classes']} {r['dtype']:<6} {r['seconds_per_call'] * 1e3:9.3f} ms "
+                  f"{r['effective_gbps']:7.1f} GB/s {100 * r['fraction_of_reference']:5.1f}%")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ public class OptimizerBenchmarks
     private float[] _a = [];
     private float[] _b = [];
 
-    [Params("sgd", "momentum", "adagrad", "rmsprop", "adamw", "amsgrad")]
+    [Params("sgd", "momentum", "adagrad", "rmsprop", "adamw", "amsgrad", "lion")]
     public string Optimizer { get; set; } = "adamw";
 
     [Params(1, 4096)]

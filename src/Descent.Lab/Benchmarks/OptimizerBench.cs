@@ -308,17 +308,21 @@ public static class OptimizerBench
             _initial = new T[o.Tensors][];
             _values = new T[o.Tensors][];
             _gradients = new T[o.Tensors][];
+            // Parameters are allocated together (as a model allocates them when it is built), then the gradients together
+            // (as a framework allocates them at the first backward pass); each tensor is its own array.
+            var lengths = new int[o.Tensors];
+            for (int t = 0; t < o.Tensors; t++) lengths[t] = o.Parameters / o.Tensors + (t == o.Tensors - 1 ? o.Parameters % o.Tensors : 0);
+            for (int t = 0; t < o.Tensors; t++) _initial[t] = new T[lengths[t]];
+            for (int t = 0; t < o.Tensors; t++) _values[t] = new T[lengths[t]];
+            for (int t = 0; t < o.Tensors; t++) _gradients[t] = new T[lengths[t]];
             for (int t = 0; t < o.Tensors; t++)
             {
-                int n = o.Parameters / o.Tensors + (t == o.Tensors - 1 ? o.Parameters % o.Tensors : 0);
-                _initial[t] = new T[n];
-                _gradients[t] = new T[n];
-                for (int i = 0; i < n; i++)
+                for (int i = 0; i < lengths[t]; i++)
                 {
                     _initial[t][i] = T.CreateTruncating(random.NextDouble() - 0.5);
                     _gradients[t][i] = T.CreateTruncating((random.NextDouble() - 0.5) * 1e-2);
                 }
-                _values[t] = (T[])_initial[t].Clone();
+                _initial[t].CopyTo(_values[t], 0);
             }
             if (o.Tensors > 1)
             {

@@ -176,6 +176,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             foreach (var r in _rules) r.Initialize(s, context);
             if (_accumulationSteps > 1) s.AddBuffer(AccumulatorName, T.Zero);
         }
+        ParameterState<T>.LayOutByName(group.States);
         _names.UnionWith(seen);
         _groups.Add(group);
         _batch = null;

@@ -69,6 +69,32 @@ public sealed class ParameterState<T> where T : unmanaged, IFloatingPointIeee754
         return buffer;
     }
 
+    /// <summary>
+    /// Reallocates the buffers of <paramref name="states"/> name by name (every <c>exp_avg</c>, then every <c>exp_avg_sq</c>, ...),
+    /// so that same-named buffers of consecutive parameters lie one after another in memory rather than interleaved with
+    /// the other names (rules create them parameter by parameter). Contents are kept. A step over many small tensors
+    /// then reads each state kind as one nearly contiguous stream, which measured about 15 % faster on 1,000 tensors of
+    /// 4,096 floats (bench/README.md). Called once, when a group is added, before any reference to a buffer is handed out.
+    /// </summary>
+    internal static void LayOutByName(IReadOnlyList<ParameterState<T>> states)
+    {
+        if (states.Count < 2) return;
+        var names = new List<string>();
+        foreach (var s in states)
+            foreach (var pair in s._buffers)
+                if (!names.Contains(pair.Key)) names.Add(pair.Key);
+        foreach (string name in names)
+        {
+            foreach (var s in states)
+            {
+                int index = s._buffers.FindIndex(b => string.Equals(b.Key, name, StringComparison.Ordinal));
+                if (index < 0) continue;
+                var copy = (T[])s._buffers[index].Value.Clone();
+                s._buffers[index] = new(name, copy);
+            }
+        }
+    }
+
     /// <summary>Creates scalar <paramref name="name"/>.</summary>
     public StateScalar AddScalar(string name, double initial)
     {

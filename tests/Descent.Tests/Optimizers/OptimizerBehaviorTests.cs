@@ -354,4 +354,24 @@ public class OptimizerBehaviorTests
             Parallelism.MaxThreads = saved;
         }
     }
+
+    [Fact]
+    public void State_laid_out_by_name_keeps_names_lengths_and_initial_values_and_shares_nothing()
+    {
+        var opt = Optim.AdaGrad<float>(0.1, initialAccumulatorValue: 0.25);
+        opt.GradientAccumulationSteps = 2;
+        var parameters = Enumerable.Range(0, 5).Select(i => new Parameter<float>($"p{i}", new float[10 + i], new float[10 + i])).ToArray();
+        opt.AddGroup(parameters);
+        var states = opt.ParameterStates.ToArray();
+        Assert.Equal(5, states.Length);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(["sum", "accumulated_gradient"], states[i].Buffers.Select(b => b.Key));
+            Assert.All(states[i].Buffers, b => Assert.Equal(10 + i, b.Value.Length));
+            Assert.All(states[i].Buffer("sum"), v => Assert.Equal(0.25f, v));
+            Assert.All(states[i].Buffer("accumulated_gradient"), v => Assert.Equal(0f, v));
+        }
+        var arrays = states.SelectMany(s => s.Buffers.Select(b => b.Value)).ToArray();
+        Assert.Equal(arrays.Length, arrays.Distinct(ReferenceEqualityComparer.Instance).Count());
+    }
 }
