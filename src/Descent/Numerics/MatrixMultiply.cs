@@ -31,7 +31,6 @@ public static class MatrixMultiply
     /// <summary>Products with fewer multiply-adds than this run on the calling thread.</summary>
     private const long ParallelThreshold = 1L << 18;
 
-    private static ParallelOptions? _options;
 
     /// <summary><c>C[m×n] = A[m×k] · B[k×n]</c>, all row-major.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
@@ -152,20 +151,22 @@ public static class MatrixMultiply
             }
             else
             {
-                var options = _options;
-                if (options is null || options.MaxDegreeOfParallelism != threads)
-                {
-                    options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-                    _options = options;
-                }
-                Parallel.For(0, tiles, options, new ParallelJob<T>(job).Run);
+                // Tiles on the worker pool: one cached job per calling thread and type, so nothing is allocated per call.
+                var parallel = ParallelJob<T>.ForThisThread();
+                parallel.Job = job;
+                WorkerPool.Shared.Run(parallel, tiles, threads);
             }
         }
     }
 
-    private sealed class ParallelJob<T>(Job<T> job) where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class ParallelJob<T> : ChunkJob where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(int tile) => job.RunTile(tile);
+        [ThreadStatic] private static ParallelJob<T>? _cached;
+        public Job<T> Job;
+
+        public static ParallelJob<T> ForThisThread() => _cached ??= new ParallelJob<T>();
+
+        public override void RunChunk(int index) => Job.RunTile(index);
     }
 
     /// <summary>One product; pointers stay pinned by the caller for the duration of the (synchronous) run.</summary>

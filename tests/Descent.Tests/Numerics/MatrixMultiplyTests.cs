@@ -121,6 +121,29 @@ public class MatrixMultiplyTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void MultiThreadedProductsAllocateNothingPerCall(Form form)
+    {
+        const int m = 130, k = 300, n = 530;
+        var a = Random<float>(m * k, 1);
+        var b = Random<float>(k * n, 2);
+        var c = new float[m * n];
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void ZeroInnerDimensionGivesZeros()
     {
