@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Descent.Numerics;
 
@@ -174,8 +175,12 @@ public static class FusedLoop
         ref T r2 = ref MemoryMarshal.GetReference(state2);
         TKernel k = kernel;
         nuint i = 0;
+        var hint = _nextTensor;
+        bool prefetch = hint.Count > 0 && Sse.IsSupported;
+        nuint hintEnd = (nuint)hint.Length;
         for (; i + width <= n; i += width)
         {
+            if (prefetch && i < hintEnd) hint.Prefetch(i * (nuint)Unsafe.SizeOf<T>());
             TV vp = TV.Load(ref p, i);
             TV vg = TV.Load(ref g, i);
             TV a = has0 ? TV.Load(ref r0, i) : default;
@@ -215,6 +220,49 @@ public static class FusedLoop
             if (has0) t0.Slice(0, rest).CopyTo(state0.Slice(start));
             if (has1) t1.Slice(0, rest).CopyTo(state1.Slice(start));
             if (has2) t2.Slice(0, rest).CopyTo(state2.Slice(start));
+        }
+    }
+
+    [ThreadStatic] private static NextTensor _nextTensor;
+
+    /// <summary>
+    /// Announces the buffers of the tensor the calling thread will step next (parameter, gradient, state; at most five, each
+    /// <paramref name="length"/> elements): while the current tensor's registers are processed, the same offsets of the next
+    /// tensor are prefetched, so that its first lines are in cache when it starts. For runs of small tensors, whose streams
+    /// are too short for the hardware prefetcher to ramp up. A prefetch never faults, so a stale address only wastes it.
+    /// </summary>
+    internal static unsafe void AnnounceNext<T>(int length, ReadOnlySpan<T> b0, ReadOnlySpan<T> b1, ReadOnlySpan<T> b2, ReadOnlySpan<T> b3, ReadOnlySpan<T> b4)
+        where T : unmanaged
+    {
+        _nextTensor = new NextTensor
+        {
+            Count = 5,
+            Length = length,
+            P0 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b0)),
+            P1 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b1)),
+            P2 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b2)),
+            P3 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b3)),
+            P4 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b4)),
+        };
+    }
+
+    /// <summary>Forgets the announced next tensor.</summary>
+    internal static void ClearNext() => _nextTensor = default;
+
+    private unsafe struct NextTensor
+    {
+        public int Count, Length;
+        public byte* P0, P1, P2, P3, P4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Prefetch(nuint offset)
+        {
+            // Empty buffers point at address 0 (or at a zero-length array): prefetching there is harmless.
+            Sse.Prefetch0(P0 + offset);
+            Sse.Prefetch0(P1 + offset);
+            Sse.Prefetch0(P2 + offset);
+            Sse.Prefetch0(P3 + offset);
+            Sse.Prefetch0(P4 + offset);
         }
     }
 

@@ -277,7 +277,11 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var context = new StepContext(s.Step + 1, g.Resolved, factor);
                 if (_fused is not null && UseFusedKernels)
                 {
+                    // A small tensor followed by another in the same group: let the kernel prefetch the next one.
+                    bool announce = !prepare && p.Length < FusedLoop.ParallelThreshold && i + 1 < g.Parameters.Count;
+                    if (announce) AnnounceNext(g, i + 1);
                     _fused.Apply(p, s, gradient, context);
+                    if (announce) FusedLoop.ClearNext();
                 }
                 else
                 {
@@ -371,8 +375,33 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         public override void RunChunk(int index)
         {
-            for (int k = Starts[index]; k < Starts[index + 1]; k++) ApplyOne(_small[k].Group, _small[k].Index);
+            int end = Starts[index + 1];
+            try
+            {
+                for (int k = Starts[index]; k < end; k++)
+                {
+                    if (k + 1 < end) Announce(_small[k + 1].Group, _small[k + 1].Index);
+                    else FusedLoop.ClearNext();
+                    ApplyOne(_small[k].Group, _small[k].Index);
+                }
+            }
+            finally
+            {
+                FusedLoop.ClearNext();
+            }
         }
+
+        private void Announce(int gi, int i) => AnnounceNext(_owner._groups[gi], i);
+    }
+
+    // The parameter, gradient and (up to three) state buffers of parameter i of g, for FusedLoop to prefetch while the
+    // tensor before it is stepped (runs of small tensors; see FusedLoop.AnnounceNext).
+    private static void AnnounceNext(ParameterGroup<T> g, int i)
+    {
+        var p = g.Parameters[i];
+        var buffers = g.States[i].Buffers;
+        ReadOnlySpan<T> Buffer(int b) => b < buffers.Count ? buffers[b].Value : default;
+        FusedLoop.AnnounceNext<T>(p.Length, p.Value.Span, p.Gradient.Span, Buffer(0), Buffer(1), Buffer(2));
     }
 
     private void ApplyComposed(Parameter<T> p, ParameterState<T> s, ReadOnlySpan<T> gradient, in StepContext context)

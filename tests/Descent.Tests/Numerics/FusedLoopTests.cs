@@ -69,4 +69,31 @@ public class FusedLoopTests
         WorkerPool.Shared.Run(again, 5, 4);
         Assert.All(again.Hits, h => Assert.Equal(1, h));
     }
+
+    [Fact]
+    public void An_announced_next_tensor_changes_no_result_whatever_its_buffers()
+    {
+        var g = Enumerable.Range(0, 300).Select(i => Math.Sin(i)).ToArray();
+        var expectedP = Enumerable.Range(0, 300).Select(i => i * 0.5).ToArray();
+        var expectedS = new double[300];
+        FusedLoop.RunSpans(new AxpyKernel { A = -0.1 }, expectedP, g, expectedS, Span<double>.Empty, Span<double>.Empty);
+        var other = new double[17];
+        foreach (int length in new[] { 0, 17, 300, 100_000 })
+        {
+            var p = Enumerable.Range(0, 300).Select(i => i * 0.5).ToArray();
+            var s = new double[300];
+            // Buffers shorter than the announced length, empty ones, and the tensor itself: prefetching never faults.
+            FusedLoop.AnnounceNext<double>(length, other, ReadOnlySpan<double>.Empty, p, g, default);
+            try
+            {
+                FusedLoop.RunSpans(new AxpyKernel { A = -0.1 }, p, g, s, Span<double>.Empty, Span<double>.Empty);
+            }
+            finally
+            {
+                FusedLoop.ClearNext();
+            }
+            Assert.Equal(expectedP, p);
+            Assert.Equal(expectedS, s);
+        }
+    }
 }
