@@ -231,7 +231,13 @@ public static class SoftmaxKernels
                 a = Vector512.MaxNative(Vector512.Load(x + n - 16), a); // overlapping last register
                 i = n;
             }
-            for (int k = 0; k < Vector512<float>.Count; k++) if (a[k] > max) max = a[k];
+            // Tree reduction. Should a NaN reach an accumulator, the maximum is NaN, and so is the row's result, as it
+            // must be for a row that holds a NaN.
+            var h = Vector256.MaxNative(a.GetLower(), a.GetUpper());
+            var q = Vector128.MaxNative(h.GetLower(), h.GetUpper());
+            q = Vector128.MaxNative(q, Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)));
+            q = Vector128.MaxNative(q, Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2)));
+            max = q.ToScalar();
         }
         for (; i < n; i++) if (x[i] > max) max = x[i];
         return max;

@@ -36,11 +36,11 @@ internal static class VectorExp
         var n = Vector512.Round(c * Vector512.Create(Log2E));
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2High), c);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Low), r);
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(Q4), r, Vector512.Create(Q3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(Q2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(Q1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(Q0));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        // Estrin's scheme: q = (Q0 + Q1 r) + r^2 ((Q2 + Q3 r) + Q4 r^2), a shorter dependency chain than Horner's.
+        var r2 = r * r;
+        var q = Vector512.FusedMultiplyAdd(r2, Vector512.FusedMultiplyAdd(Vector512.Create(Q4), r2, Vector512.FusedMultiplyAdd(Vector512.Create(Q3), r, Vector512.Create(Q2))),
+            Vector512.FusedMultiplyAdd(Vector512.Create(Q1), r, Vector512.Create(Q0)));
+        var p = Vector512.FusedMultiplyAdd(q, r2, r + Vector512<float>.One);
         if (Avx512F.IsSupported) return Avx512F.Scale(p, n);
         var ni = Vector512.ConvertToInt32Native(n);
         var half = ni >> 1;
@@ -56,11 +56,11 @@ internal static class VectorExp
         var n = Vector256.Round(c * Vector256.Create(Log2E));
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2High), c);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Low), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(Q4), r, Vector256.Create(Q3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(Q2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(Q1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(Q0));
-        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        // Estrin's scheme: q = (Q0 + Q1 r) + r^2 ((Q2 + Q3 r) + Q4 r^2), a shorter dependency chain than Horner's.
+        var r2 = r * r;
+        var q = Vector256.FusedMultiplyAdd(r2, Vector256.FusedMultiplyAdd(Vector256.Create(Q4), r2, Vector256.FusedMultiplyAdd(Vector256.Create(Q3), r, Vector256.Create(Q2))),
+            Vector256.FusedMultiplyAdd(Vector256.Create(Q1), r, Vector256.Create(Q0)));
+        var p = Vector256.FusedMultiplyAdd(q, r2, r + Vector256<float>.One);
         if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(p, n);
         var ni = Vector256.ConvertToInt32Native(n);
         var half = ni >> 1;
