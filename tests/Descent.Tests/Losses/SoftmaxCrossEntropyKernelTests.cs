@@ -64,6 +64,28 @@ public class SoftmaxCrossEntropyKernelTests
         for (int i = 0; i < gradient.Length; i++) Assert.True(Math.Abs(gradient[i] - gradientD[i]) <= 1e-8 + 1e-5 * Math.Abs(gradientD[i]), $"gradient[{i}]: {gradient[i]} vs {gradientD[i]}");
     }
 
+    // The double kernel path (no weights, no smoothing) against the general double path, for class counts around 8 and 16.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(100)]
+    public void Fused_double_path_matches_the_general_double_path(int classes)
+    {
+        var (logitsF, targets) = Batch(60, classes, 5);
+        var logits = logitsF.Select(v => (double)v * 1.37).ToArray();
+        var gradient = new double[logits.Length];
+        double value = new SoftmaxCrossEntropy<double>().Evaluate(logits, targets, classes, gradient);
+        var reference = new double[logits.Length];
+        double expected = new SoftmaxCrossEntropy<double>(classWeight: Enumerable.Repeat(1.0, classes).ToArray()).Evaluate(logits, targets, classes, reference);
+        Assert.Equal(expected, value, 1e-13 * Math.Abs(expected) + 1e-15);
+        for (int i = 0; i < gradient.Length; i++) Assert.True(Math.Abs(gradient[i] - reference[i]) <= 1e-16 + 1e-13 * Math.Abs(reference[i]), $"gradient[{i}]: {gradient[i]} vs {reference[i]}");
+    }
+
     [Theory]
     [InlineData(10)]
     [InlineData(100)]
