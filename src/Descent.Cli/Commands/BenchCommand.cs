@@ -85,21 +85,24 @@ internal static class BenchCommand
             foreach (var p in points) triadLine.Append(string.Create(c, $" {p.ReferenceGbps,9:F1}"));
             triadLine.Append(string.Create(c, $" {points[^1].ReferenceGbps / points[0].ReferenceGbps,8:F2}x"));
             output.WriteLine(triadLine.ToString());
+            // One row: milliseconds at each thread count, speed-up from the first to the last, and the bit-identity check.
+            void Row(string name, Func<OptimizerBenchReport, double> seconds)
+            {
+                var line = new System.Text.StringBuilder($"{name,-24}");
+                foreach (var p in points) line.Append(string.Create(c, $" {seconds(p) * 1e3,9:F3}"));
+                line.Append(string.Create(c, $" {seconds(points[0]) / seconds(points[^1]),8:F2}x"));
+                line.Append($" {(report.IdenticalAcrossThreads![name] ? "yes" : "NO"),9}");
+                output.WriteLine(line.ToString());
+            }
             for (int k = 0; k < report.Results.Count; k++)
             {
-                var line = new System.Text.StringBuilder($"{report.Results[k].Optimizer,-24}");
-                foreach (var p in points) line.Append(string.Create(c, $" {p.Results[k].SecondsPerStep * 1e3,9:F3}"));
-                line.Append(string.Create(c, $" {points[0].Results[k].SecondsPerStep / points[^1].Results[k].SecondsPerStep,8:F2}x"));
-                line.Append($" {(report.IdenticalAcrossThreads![report.Results[k].Optimizer] ? "yes" : "NO"),9}");
-                output.WriteLine(line.ToString());
+                int index = k;
+                Row(report.Results[k].Optimizer, p => p.Results[index].SecondsPerStep);
             }
             for (int k = 0; k < report.Losses.Count; k++)
             {
-                var line = new System.Text.StringBuilder($"{report.Losses[k].Loss,-24}");
-                foreach (var p in points) line.Append(string.Create(c, $" {p.Losses[k].SecondsPerCall * 1e3,9:F3}"));
-                line.Append(string.Create(c, $" {points[0].Losses[k].SecondsPerCall / points[^1].Losses[k].SecondsPerCall,8:F2}x"));
-                line.Append($" {(report.IdenticalAcrossThreads![report.Losses[k].Loss] ? "yes" : "NO"),9}");
-                output.WriteLine(line.ToString());
+                int index = k;
+                Row(report.Losses[k].Loss, p => p.Losses[index].SecondsPerCall);
             }
         }
         return ExitCodes.Success;

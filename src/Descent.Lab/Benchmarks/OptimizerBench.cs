@@ -191,7 +191,10 @@ public static class OptimizerBench
     private static OptimizerBenchReport Run<T>(OptimizerBenchOptions o, OptimizerSpec[] specs, Action<string>? progress)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var data = new BenchData<T>(o);
+        // Working set of the largest optimizer: parameter, gradient and up to 3 state buffers; the triad's two arrays cover it.
+        int maxState = specs.Length == 0 ? 0 : specs.Max(s => StateBuffersOf<T>(s, 1));
+        long referenceElements = Math.Min(Math.Max((long)o.Parameters * (2 + maxState) / 2, o.Parameters), Array.MaxLength);
+        var data = new BenchData<T>(o, (int)referenceElements);
         if (!o.Scaling)
         {
             Parallelism.MaxThreads = o.Threads;
@@ -206,26 +209,24 @@ public static class OptimizerBench
         var identical = new Dictionary<string, bool>();
         for (int k = 0; k < specs.Length; k++)
         {
-            var hashes = new HashSet<ulong>();
-            for (int t = 1; t <= o.Threads; t++)
-            {
-                Parallelism.MaxThreads = t;
-                hashes.Add(data.HashOfSteps(specs[k], 3));
-            }
-            identical[o.Optimizers[k]] = hashes.Count == 1;
-            progress?.Invoke($"{o.Optimizers[k]}: {(hashes.Count == 1 ? "same bits" : "DIFFERENT bits")} at 1..{o.Threads} threads");
+            var spec = specs[k];
+            identical[o.Optimizers[k]] = SameAtEveryThreadCount(() => data.HashOfSteps(spec, 3), o.Threads);
+            progress?.Invoke($"{o.Optimizers[k]}: {(identical[o.Optimizers[k]] ? "same bits" : "DIFFERENT bits")} at 1..{o.Threads} threads");
         }
-        if (o.LossRows > 0)
-        {
-            var hashes = new HashSet<ulong>();
-            for (int t = 1; t <= o.Threads; t++)
-            {
-                Parallelism.MaxThreads = t;
-                hashes.Add(data.HashOfLoss());
-            }
-            identical[SoftmaxCrossEntropyName] = hashes.Count == 1;
-        }
+        if (o.LossRows > 0) identical[SoftmaxCrossEntropyName] = SameAtEveryThreadCount(data.HashOfLoss, o.Threads);
         return points[^1] with { Scaling = points, IdenticalAcrossThreads = identical };
+    }
+
+    // Whether hash() gives the same value with 1, 2, ..., threads threads.
+    private static bool SameAtEveryThreadCount(Func<ulong> hash, int threads)
+    {
+        var hashes = new HashSet<ulong>();
+        for (int t = 1; t <= threads; t++)
+        {
+            Parallelism.MaxThreads = t;
+            hashes.Add(hash());
+        }
+        return hashes.Count == 1;
     }
 
     /// <summary>The loss name used in reports.</summary>
@@ -236,13 +237,8 @@ public static class OptimizerBench
     {
         int size = Marshal.SizeOf<T>();
         string dtype = o.Double ? "double" : "float";
-        // Working set of the largest optimizer: parameter, gradient and up to 3 state buffers; the triad's two arrays cover it.
-        int maxState = specs.Length == 0 ? 0 : specs.Max(s => StateBuffersOf<T>(s, 1));
-        long referenceElements = Math.Max((long)o.Parameters * (2 + maxState) / 2, o.Parameters);
-        referenceElements = Math.Min(referenceElements, Array.MaxLength);
-        var a = new T[referenceElements];
-        var b = new T[referenceElements];
-        b.AsSpan().Fill(T.CreateTruncating(1e-3));
+        var (a, b) = (data.ReferenceA, data.ReferenceB);
+        long referenceElements = a.Length;
         var (firstTriad, copy) = Reference<T>(a, b, o.Repeats, o.Warmup, o.WarmupSeconds);
         var triads = new List<double> { firstTriad };
         progress?.Invoke($"reference: triad {firstTriad:F1} GB/s, copy {copy:F1} GB/s over {referenceElements:N0} x 2 {dtype} ({threads} threads)");
@@ -302,8 +298,14 @@ public static class OptimizerBench
         private readonly int _classes;
         private readonly SoftmaxCrossEntropy<T> _loss = new();
 
-        public BenchData(OptimizerBenchOptions o)
+        /// <summary>The two arrays of the reference triad and copy (allocated once for all thread counts).</summary>
+        public readonly T[] ReferenceA, ReferenceB;
+
+        public BenchData(OptimizerBenchOptions o, int referenceElements)
         {
+            ReferenceA = new T[referenceElements];
+            ReferenceB = new T[referenceElements];
+            ReferenceB.AsSpan().Fill(T.CreateTruncating(1e-3));
             var random = new Random(12345);
             _initial = new T[o.Tensors][];
             _values = new T[o.Tensors][];
@@ -401,10 +403,10 @@ public static class OptimizerBench
         return optimizer.ParameterStates.First().Buffers.Count;
     }
 
-    private static double Triad<T>(T[] a, T[] b, int repeats, int warmup) where T : unmanaged, IFloatingPointIeee754<T>
+    private static double Triad<T>(T[] a, T[] b, int repeats, int warmup, double warmupSeconds = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T scale = T.CreateTruncating(0.5);
-        WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, 0);
+        WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, warmupSeconds);
         double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5));
         return (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / seconds / 1e9;
     }
@@ -437,20 +439,10 @@ public static class OptimizerBench
         return Median(times);
     }
 
-    /// <summary>Median GB/s of the triad and of the copy over two arrays of <paramref name="n"/> elements.</summary>
-    public static (double TriadGbps, double CopyGbps) Reference<T>(int n, int repeats, int warmup, double warmupSeconds) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var a = new T[n];
-        var b = new T[n];
-        b.AsSpan().Fill(T.CreateTruncating(1e-3));
-        return Reference(a, b, repeats, warmup, warmupSeconds);
-    }
-
+    /// <summary>Median GB/s of the triad and of the copy over the two arrays.</summary>
     private static (double TriadGbps, double CopyGbps) Reference<T>(T[] a, T[] b, int repeats, int warmup, double warmupSeconds) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T scale = T.CreateTruncating(0.5);
-        WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, warmupSeconds);
-        double triad = (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5)) / 1e9;
+        double triad = Triad(a, b, repeats, warmup, warmupSeconds);
         WarmUp(() => Bandwidth.Copy<T>(b, a), warmup + 1, warmupSeconds);
         double copy = (double)Bandwidth.CopyBytesPerElement<T>() * a.Length / MedianSeconds(() => Bandwidth.Copy<T>(b, a), Math.Max(repeats, 5)) / 1e9;
         return (triad, copy);

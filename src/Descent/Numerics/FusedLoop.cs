@@ -176,7 +176,7 @@ public static class FusedLoop
         TKernel k = kernel;
         nuint i = 0;
         var hint = _nextTensor;
-        bool prefetch = hint.Count > 0 && Sse.IsSupported;
+        bool prefetch = hint.Active && Sse.IsSupported;
         nuint hintEnd = (nuint)hint.Length;
         for (; i + width <= n; i += width)
         {
@@ -236,7 +236,7 @@ public static class FusedLoop
     {
         _nextTensor = new NextTensor
         {
-            Count = 5,
+            Active = true,
             Length = length,
             P0 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b0)),
             P1 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b1)),
@@ -251,7 +251,8 @@ public static class FusedLoop
 
     private unsafe struct NextTensor
     {
-        public int Count, Length;
+        public bool Active;
+        public int Length;
         public byte* P0, P1, P2, P3, P4;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
