@@ -36,11 +36,7 @@ public sealed class Contrastive<T> where T : unmanaged, IFloatingPointIeee754<T>
         Span<T> firstGradient, Span<T> secondGradient, Span<T> losses = default)
     {
         int n = labels.Length;
-        LossGuard.Shape(first.Length, n, dimension, nameof(first));
-        LossGuard.SameLength(first.Length, second.Length, nameof(second), "same shape as first");
-        LossGuard.SameLength(first.Length, firstGradient.Length, nameof(firstGradient), "same shape as first");
-        LossGuard.SameLength(first.Length, secondGradient.Length, nameof(secondGradient), "same shape as first");
-        LossGuard.Losses(Reduction, n, losses.Length, nameof(losses));
+        LossGuard.Pairs(first.Length, second.Length, firstGradient.Length, secondGradient.Length, n, dimension, Reduction, losses.Length);
         for (int i = 0; i < n; i++)
         {
             if (labels[i] != T.Zero && labels[i] != T.One)

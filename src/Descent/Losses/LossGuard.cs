@@ -15,6 +15,17 @@ internal static class LossGuard
         }
     }
 
+    /// <summary>Shapes of a pair loss: first and second [n × dimension], gradients of the same shape, per-pair losses.</summary>
+    public static void Pairs(int firstLength, int secondLength, int firstGradientLength, int secondGradientLength, int n, int dimension,
+        Reduction reduction, int lossesLength)
+    {
+        Shape(firstLength, n, dimension, "first");
+        SameLength(firstLength, secondLength, "second", "same shape as first");
+        SameLength(firstLength, firstGradientLength, "firstGradient", "same shape as first");
+        SameLength(firstLength, secondGradientLength, "secondGradient", "same shape as first");
+        Losses(reduction, n, lossesLength, "losses");
+    }
+
     public static void NonNegativeFinite(double value, string parameter)
     {
         if (!double.IsFinite(value) || value < 0)
