@@ -6,6 +6,7 @@ using Descent.Lab.Training;
 using Descent.Numerics;
 using Descent.Optimizers;
 using Descent.Serialization;
+using Descent.TensorBoard;
 using Spectre.Console;
 
 namespace Descent.Cli;
@@ -33,7 +34,8 @@ internal static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (results do not depend on it)." };
         var nonFinite = new Option<string>("--nonfinite") { Description = "Optimizer policy for NaN/inf gradients: propagate, throw, skip, zero.", DefaultValueFactory = _ => "propagate" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object as the last line." };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json })
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR)." };
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, tensorboard })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -106,9 +108,12 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;
             TrainingResult result;
+            using var board = parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
+            var log = board is null ? null : new TensorBoardTrainingLog(board, trainer);
             try
             {
-                result = asJson ? trainer.Run(cts.Token) : RunWithProgress(trainer, cts.Token);
+                result = asJson ? trainer.Run(cts.Token, log?.Observe()) : RunWithProgress(trainer, cts.Token, log);
+                log?.OnFinished(result);
             }
             finally
             {
@@ -153,13 +158,15 @@ internal static class TrainCommand
 
     private static readonly JsonSerializerOptions JsonDefaults = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token)
+    private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token, TensorBoardTrainingLog? log)
     {
         if (Console.IsOutputRedirected)
         {
             int printed = 0;
-            var r = trainer.Run(token, _ =>
+            var r = trainer.Run(token, p =>
             {
+                log?.OnProgress(p);
+                log?.OnEpochs(trainer.History);
                 while (printed < trainer.History.Count) PrintEpoch(trainer.History[printed++]);
             });
             while (printed < r.History.Count) PrintEpoch(r.History[printed++]);
@@ -176,6 +183,8 @@ internal static class TrainCommand
                 long last = 0;
                 result = trainer.Run(token, p =>
                 {
+                    log?.OnProgress(p);
+                    log?.OnEpochs(trainer.History);
                     if (p.Epoch != epoch)
                     {
                         task?.StopTask();
