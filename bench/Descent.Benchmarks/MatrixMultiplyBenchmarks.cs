@@ -22,7 +22,6 @@ public class MatrixMultiplyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Parallelism.MaxThreads = Threads;
         var random = new Random(0);
         float[] Fill(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = random.NextSingle() - 0.5f; return a; }
         _x = Fill(Batch * Inputs);
@@ -33,13 +32,13 @@ public class MatrixMultiplyBenchmarks
     }
 
     [Benchmark(Description = "X·W1ᵀ (128x784 · 784x256)")]
-    public void ForwardABt() => MatrixMultiply.MultiplyTransposeB<float>(_x, _w, _h, Batch, Inputs, Hidden);
+    public void ForwardABt() => MatrixMultiply.MultiplyTransposeB<float>(_x, _w, _h, Batch, Inputs, Hidden, Threads);
 
     [Benchmark(Description = "dHᵀ·X (256x128 · 128x784)")]
-    public void WeightGradientAtB() => MatrixMultiply.MultiplyTransposeA<float>(_h, _x, _dw, Hidden, Batch, Inputs);
+    public void WeightGradientAtB() => MatrixMultiply.MultiplyTransposeA<float>(_h, _x, _dw, Hidden, Batch, Inputs, Threads);
 
     [Benchmark(Description = "dH·W1 (128x256 · 256x784)")]
-    public void InputGradientAB() => MatrixMultiply.Multiply<float>(_h, _w, _dx, Batch, Hidden, Inputs);
+    public void InputGradientAB() => MatrixMultiply.Multiply<float>(_h, _w, _dx, Batch, Hidden, Inputs, Threads);
 }
 
 /// <summary>One MNIST-10k training epoch of the 784-256-10 MLP: 63 batches of 128 (8000 samples), forward + backward (no loss, no update).</summary>
@@ -59,9 +58,8 @@ public class MlpEpochBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Parallelism.MaxThreads = Threads;
         _train = Mnist.LoadDirectory(Mnist.FindDefaultDirectory(AppContext.BaseDirectory)).Train;
-        _mlp = new Mlp([784, 256, 10], Batch, seed: 1);
+        _mlp = new Mlp([784, 256, 10], Batch, seed: 1) { MaxDegreeOfParallelism = Threads };
         _x = new float[Batch * 784];
         _labels = new int[Batch];
         _gradient = new float[Batch * 10];

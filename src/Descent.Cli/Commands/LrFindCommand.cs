@@ -28,16 +28,12 @@ internal static class LrFindCommand
 
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
-            if (parse.GetValue(threads) is { } t)
-            {
-                if (t < 1) throw new ArgumentException($"--threads must be >= 1 (got {t})");
-                Parallelism.MaxThreads = t;
-            }
+            if (parse.GetValue(threads) is { } t && t < 1) throw new ArgumentException($"--threads must be >= 1 (got {t})");
             int n = parse.GetValue(seeds);
             if (n < 2) throw new ArgumentException($"--seeds must be >= 2 for a band (got {n})");
             var options = new LearningRateFinderOptions(parse.GetValue(start), parse.GetValue(end), parse.GetValue(steps));
             var p = TrainingProblem.Create(parse.GetValue(problem)!, parse.GetValue(hidden), parse.GetValue(data));
-            var band = LearningRateRangeTest.Run(p, parse.GetValue(optimizer)!, parse.GetValue(batch), Enumerable.Range(0, n).ToArray(), options);
+            var band = LearningRateRangeTest.Run(p, parse.GetValue(optimizer)!, parse.GetValue(batch), Enumerable.Range(0, n).ToArray(), options, parse.GetValue(threads));
             if (parse.GetValue(json))
             {
                 var o = new Dictionary<string, object>

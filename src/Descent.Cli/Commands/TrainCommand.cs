@@ -51,14 +51,15 @@ internal static class TrainCommand
 
         int Train(ParseResult parse, ICommunicator communicator)
         {
+            int maxThreads = Parallelism.ProcessDefault;
             if (parse.GetValue(threads) is { } t)
             {
                 if (t < 1) throw new ArgumentException($"--threads must be >= 1 (got {t})");
-                Parallelism.MaxThreads = t;
+                maxThreads = t;
             }
             else if (communicator.Size > 1 && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int local) && local > 0)
             {
-                Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local); // ranks on one host share its cores
+                maxThreads = Math.Max(1, Environment.ProcessorCount / local); // ranks on one host share its cores
             }
             var parallelOptions = new DataParallelOptions
             {
@@ -92,7 +93,7 @@ internal static class TrainCommand
                 outDir = parse.GetValue(output) ?? resumeDir;
                 trainingProblem = TrainingProblem.Create(name, layers.Length > 2 ? layers[1] : 1, parse.GetValue(data),
                     checked((int)checkpoint.GetInt64("train/train_count")));
-                trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter) }, parallel);
+                trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter), MaxDegreeOfParallelism = maxThreads }, parallel);
                 trainer.LoadCheckpoint(checkpoint);
             }
             else
@@ -129,6 +130,7 @@ internal static class TrainCommand
                     NonFinitePolicy = policy,
                     OutputDirectory = outDir,
                     StopAfterEpochs = parse.GetValue(stopAfter),
+                    MaxDegreeOfParallelism = maxThreads,
                 }, parallel);
             }
 

@@ -13,7 +13,7 @@ namespace Descent.Lab.Benchmarks;
 /// <param name="Optimizers">Catalog names or full text forms (e.g. <c>adamw</c>, <c>sgd(lr=0.1, momentum=0.9)</c>).</param>
 /// <param name="Parameters">Total parameters, split evenly over <paramref name="Tensors"/> (the last takes the remainder).</param>
 /// <param name="Tensors">Number of separate parameter tensors (each with its own gradient and state arrays).</param>
-/// <param name="Threads">Threads used by the kernels and by the reference (sets <see cref="Parallelism.MaxThreads"/> during the run).</param>
+/// <param name="Threads">Threads used by the kernels and by the reference (the optimizers' and the loss's <c>MaxDegreeOfParallelism</c> and the triad's argument).</param>
 /// <param name="Double">Double precision instead of float.</param>
 /// <param name="Repeats">Timed steps per optimizer, spread over the <paramref name="Pairs"/> pairs (at least 3 per pair); the step time
 /// reported is the median of all of them.</param>
@@ -252,15 +252,7 @@ public static class OptimizerBench
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var specs = options.Optimizers.Select(t => OptimizerCatalog.Parse(t.Contains('(') ? t : t + "()")).ToArray();
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            return options.Double ? Run<double>(options, specs, progress) : Run<float>(options, specs, progress);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        return options.Double ? Run<double>(options, specs, progress) : Run<float>(options, specs, progress);
     }
 
     private static OptimizerBenchReport Run<T>(OptimizerBenchOptions o, OptimizerSpec[] specs, Action<string>? progress)
@@ -272,33 +264,33 @@ public static class OptimizerBench
         var data = new BenchData<T>(o, (int)referenceElements);
         if (!o.Scaling)
         {
-            Parallelism.MaxThreads = o.Threads;
+            data.Threads = o.Threads;
             return Measure(o, specs, data, o.Threads, progress);
         }
         var points = new List<OptimizerBenchReport>();
         for (int t = 1; t <= o.Threads; t++)
         {
-            Parallelism.MaxThreads = t;
+            data.Threads = t;
             points.Add(Measure(o, specs, data, t, progress));
         }
         var identical = new Dictionary<string, bool>();
         for (int k = 0; k < specs.Length; k++)
         {
             var spec = specs[k];
-            identical[o.Optimizers[k]] = SameAtEveryThreadCount(() => data.HashOfSteps(spec, 3), o.Threads);
+            identical[o.Optimizers[k]] = SameAtEveryThreadCount(() => data.HashOfSteps(spec, 3), data, o.Threads);
             progress?.Invoke($"{o.Optimizers[k]}: {(identical[o.Optimizers[k]] ? "same bits" : "DIFFERENT bits")} at 1..{o.Threads} threads");
         }
-        if (o.LossRows > 0) identical[SoftmaxCrossEntropyName] = SameAtEveryThreadCount(data.HashOfLoss, o.Threads);
+        if (o.LossRows > 0) identical[SoftmaxCrossEntropyName] = SameAtEveryThreadCount(data.HashOfLoss, data, o.Threads);
         return points[^1] with { Scaling = points, IdenticalAcrossThreads = identical };
     }
 
     // Whether hash() gives the same value with 1, 2, ..., threads threads.
-    private static bool SameAtEveryThreadCount(Func<ulong> hash, int threads)
+    private static bool SameAtEveryThreadCount<T>(Func<ulong> hash, BenchData<T> data, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var hashes = new HashSet<ulong>();
         for (int t = 1; t <= threads; t++)
         {
-            Parallelism.MaxThreads = t;
+            data.Threads = t;
             hashes.Add(hash());
         }
         return hashes.Count == 1;
@@ -314,7 +306,7 @@ public static class OptimizerBench
         string dtype = o.Double ? "double" : "float";
         var (a, b) = (data.ReferenceA, data.ReferenceB);
         long referenceElements = a.Length;
-        var (firstTriad, copy) = Reference<T>(a, b, o.Repeats, o.Warmup, o.WarmupSeconds);
+        var (firstTriad, copy) = Reference<T>(a, b, threads, o.Repeats, o.Warmup, o.WarmupSeconds);
         var triads = new List<double> { firstTriad };
         progress?.Invoke($"reference: triad {firstTriad:F1} GB/s, copy {copy:F1} GB/s over {referenceElements:N0} x 2 {dtype} ({threads} threads)");
 
@@ -343,7 +335,7 @@ public static class OptimizerBench
             }
             var split = new List<double>();
             var one = new List<double>();
-            var pairs = Pairs(o.Pairs, a, b, bytesPerStep: (double)minBytes * o.Parameters, triads, time: () =>
+            var pairs = Pairs(o.Pairs, a, b, threads, bytesPerStep: (double)minBytes * o.Parameters, triads, time: () =>
             {
                 if (single is null) return MedianSeconds(optimizer.Step, perPair, split);
                 return MedianSecondsAlternating(optimizer.Step, single.Step, perPair, split, one).First;
@@ -365,7 +357,7 @@ public static class OptimizerBench
             WarmUp(data.EvaluateLoss, o.Warmup, o.WarmupSeconds);
             int bytes = 2 * size;
             var calls = new List<double>();
-            var pairs = Pairs(o.Pairs, a, b, bytesPerStep: (double)bytes * o.LossRows * o.LossClasses, triads,
+            var pairs = Pairs(o.Pairs, a, b, threads, bytesPerStep: (double)bytes * o.LossRows * o.LossClasses, triads,
                 time: () => MedianSeconds(data.EvaluateLoss, perPair, calls));
             double seconds = Median(calls.ToArray());
             double gbps = (double)bytes * o.LossRows * o.LossClasses / seconds / 1e9;
@@ -401,7 +393,7 @@ public static class OptimizerBench
     private sealed record PairTimes(double[] Ratios, double[] Triads, double[] Seconds);
 
     // Runs `pairs` pairs of (triad, subject), alternating which goes first; each pair gives subject GB/s / triad GB/s.
-    private static PairTimes Pairs<T>(int pairs, T[] a, T[] b, double bytesPerStep, List<double> allTriads, Func<double> time)
+    private static PairTimes Pairs<T>(int pairs, T[] a, T[] b, int threads, double bytesPerStep, List<double> allTriads, Func<double> time)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ratios = new double[pairs];
@@ -412,13 +404,13 @@ public static class OptimizerBench
             double triad, subject;
             if (p % 2 == 0)
             {
-                triad = Triad(a, b, 3, 0);
+                triad = Triad(a, b, threads, 3, 0);
                 subject = time();
             }
             else
             {
                 subject = time();
-                triad = Triad(a, b, 3, 0);
+                triad = Triad(a, b, threads, 3, 0);
             }
             triads[p] = triad;
             seconds[p] = subject;
@@ -438,6 +430,9 @@ public static class OptimizerBench
         private readonly int[] _targets = [];
         private readonly int _classes;
         private readonly SoftmaxCrossEntropy<T> _loss = new();
+
+        /// <summary>Threads of the optimizers this creates and of the loss (set per measurement).</summary>
+        public int Threads { get; set; } = 1;
 
         /// <summary>The two arrays of the reference triad and copy (allocated once for all thread counts).</summary>
         public readonly T[] ReferenceA, ReferenceB;
@@ -494,6 +489,7 @@ public static class OptimizerBench
         public Optimizer<T> Create(OptimizerSpec spec)
         {
             var optimizer = spec.Create<T>();
+            optimizer.MaxDegreeOfParallelism = Threads;
             var parameters = new Parameter<T>[_values.Length];
             for (int t = 0; t < _values.Length; t++)
             {
@@ -508,6 +504,7 @@ public static class OptimizerBench
         public Optimizer<T> CreateOneBuffer(OptimizerSpec spec)
         {
             var optimizer = spec.Create<T>();
+            optimizer.MaxDegreeOfParallelism = Threads;
             optimizer.AddGroup(new Parameter<T>("all", _oneValues, _oneGradients));
             return optimizer;
         }
@@ -524,11 +521,16 @@ public static class OptimizerBench
             return hash.GetCurrentHashAsUInt64();
         }
 
-        public void EvaluateLoss() => _loss.Evaluate(_logits, _targets, _classes, _lossGradient);
+        public void EvaluateLoss()
+        {
+            _loss.MaxDegreeOfParallelism = Threads;
+            _loss.Evaluate(_logits, _targets, _classes, _lossGradient);
+        }
 
         /// <summary>XxHash64 of the loss value and its gradient.</summary>
         public ulong HashOfLoss()
         {
+            _loss.MaxDegreeOfParallelism = Threads;
             Span<T> value = [_loss.Evaluate(_logits, _targets, _classes, _lossGradient)];
             var hash = new XxHash64();
             hash.Append(MemoryMarshal.AsBytes(value));
@@ -544,11 +546,11 @@ public static class OptimizerBench
         return optimizer.ParameterStates.First().Buffers.Count;
     }
 
-    private static double Triad<T>(T[] a, T[] b, int repeats, int warmup, double warmupSeconds = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    private static double Triad<T>(T[] a, T[] b, int threads, int repeats, int warmup, double warmupSeconds = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T scale = T.CreateTruncating(0.5);
-        WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, warmupSeconds);
-        double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5));
+        WarmUp(() => Bandwidth.Triad<T>(a, b, scale, threads), warmup + 1, warmupSeconds);
+        double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale, threads), Math.Max(repeats, 5));
         return (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / seconds / 1e9;
     }
 
@@ -585,11 +587,11 @@ public static class OptimizerBench
     }
 
     /// <summary>Median GB/s of the triad and of the copy over the two arrays.</summary>
-    private static (double TriadGbps, double CopyGbps) Reference<T>(T[] a, T[] b, int repeats, int warmup, double warmupSeconds) where T : unmanaged, IFloatingPointIeee754<T>
+    private static (double TriadGbps, double CopyGbps) Reference<T>(T[] a, T[] b, int threads, int repeats, int warmup, double warmupSeconds) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double triad = Triad(a, b, repeats, warmup, warmupSeconds);
-        WarmUp(() => Bandwidth.Copy<T>(b, a), warmup + 1, warmupSeconds);
-        double copy = (double)Bandwidth.CopyBytesPerElement<T>() * a.Length / MedianSeconds(() => Bandwidth.Copy<T>(b, a), Math.Max(repeats, 5)) / 1e9;
+        double triad = Triad(a, b, threads, repeats, warmup, warmupSeconds);
+        WarmUp(() => Bandwidth.Copy<T>(b, a, threads), warmup + 1, warmupSeconds);
+        double copy = (double)Bandwidth.CopyBytesPerElement<T>() * a.Length / MedianSeconds(() => Bandwidth.Copy<T>(b, a, threads), Math.Max(repeats, 5)) / 1e9;
         return (triad, copy);
     }
 

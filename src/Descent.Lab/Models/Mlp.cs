@@ -37,6 +37,15 @@ public sealed class Mlp
     private int _inputOffset;
     private int _batch;
 
+    /// <summary>Threads of the matrix products (default <see cref="Descent.Numerics.Parallelism.ProcessDefault"/>); results do not depend on it.</summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = Descent.Numerics.Parallelism.Validate(value, nameof(MaxDegreeOfParallelism));
+    }
+
+    private int _maxDegreeOfParallelism = Descent.Numerics.Parallelism.ProcessDefault;
+
     /// <summary>Creates an MLP with the given layer sizes (e.g. [784, 256, 10]).</summary>
     /// <param name="layerSizes">Input size, hidden sizes, output size (at least two entries, each ≥ 1).</param>
     /// <param name="maxBatchSize">Largest batch <see cref="Forward"/> accepts (≥ 1).</param>
@@ -142,7 +151,7 @@ public sealed class Mlp
             int fanIn = _sizes[l - 1], fanOut = _sizes[l];
             ReadOnlySpan<float> a = l == 1 ? input.AsSpan(offset, batchSize * fanIn) : _activations[l - 1].AsSpan(0, batchSize * fanIn);
             Span<float> z = _activations[l].AsSpan(0, batchSize * fanOut);
-            MatrixMultiply.MultiplyTransposeB<float>(a, Weight(l, Values), z, batchSize, fanIn, fanOut);
+            MatrixMultiply.MultiplyTransposeB<float>(a, Weight(l, Values), z, batchSize, fanIn, fanOut, _maxDegreeOfParallelism);
             Activations.AddBiasToRows(z, Bias(l, Values), batchSize, fanOut);
             if (l < _sizes.Length - 1) Activations.ReluInPlace(z);
         }
@@ -169,12 +178,12 @@ public sealed class Mlp
             ReadOnlySpan<float> delta = _deltas[l].AsSpan(0, batch * fanOut);
             ReadOnlySpan<float> a = l == 1 ? _input.AsSpan(_inputOffset, batch * fanIn) : _activations[l - 1].AsSpan(0, batch * fanIn);
             // dW = deltaᵀ · A  ([out × batch] · [batch × in]); db = column sums of delta.
-            MatrixMultiply.MultiplyTransposeA<float>(delta, a, Weight(l, Gradients), fanOut, batch, fanIn);
+            MatrixMultiply.MultiplyTransposeA<float>(delta, a, Weight(l, Gradients), fanOut, batch, fanIn, _maxDegreeOfParallelism);
             Activations.SumRows(delta, Bias(l, Gradients), batch, fanOut);
             if (l > 1)
             {
                 Span<float> previous = _deltas[l - 1].AsSpan(0, batch * fanIn);
-                MatrixMultiply.Multiply<float>(delta, Weight(l, Values), previous, batch, fanOut, fanIn);
+                MatrixMultiply.Multiply<float>(delta, Weight(l, Values), previous, batch, fanOut, fanIn, _maxDegreeOfParallelism);
                 Activations.ReluBackwardInPlace(previous, _activations[l - 1].AsSpan(0, batch * fanIn));
             }
         }

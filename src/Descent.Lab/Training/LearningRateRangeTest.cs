@@ -18,22 +18,26 @@ public static class LearningRateRangeTest
     /// <param name="batchSize">Mini-batch size.</param>
     /// <param name="seeds">The seeds (at least two).</param>
     /// <param name="options">Ramp options (start, end, steps, smoothing, divergence factor).</param>
-    public static LearningRateFinderBand Run(TrainingProblem problem, string optimizer, int batchSize, IReadOnlyList<int> seeds, LearningRateFinderOptions options)
+    /// <param name="maxDegreeOfParallelism">Threads of the model, loss and optimizer (default <see cref="Descent.Numerics.Parallelism.ProcessDefault"/>).</param>
+    public static LearningRateFinderBand Run(TrainingProblem problem, string optimizer, int batchSize, IReadOnlyList<int> seeds, LearningRateFinderOptions options,
+        int? maxDegreeOfParallelism = null)
     {
+        int threads = Descent.Numerics.Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         ArgumentNullException.ThrowIfNull(problem);
         var spec = OptimizerCatalog.Parse(optimizer);
         if (batchSize < 1 || batchSize > problem.Train.Count)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch must be in [1, {problem.Train.Count}]; got {batchSize}.");
-        return LearningRateFinder.RunRepeated(seed => StepFunction(problem, spec, batchSize, (ulong)seed), seeds, options);
+        return LearningRateFinder.RunRepeated(seed => StepFunction(problem, spec, batchSize, (ulong)seed, threads), seeds, options);
     }
 
-    private static Func<double, double> StepFunction(TrainingProblem problem, OptimizerSpec spec, int batchSize, ulong seed)
+    private static Func<double, double> StepFunction(TrainingProblem problem, OptimizerSpec spec, int batchSize, ulong seed, int threads)
     {
-        var model = new Mlp(problem.LayerSizes, batchSize, seed);
+        var model = new Mlp(problem.LayerSizes, batchSize, seed) { MaxDegreeOfParallelism = threads };
         var opt = spec.Create<float>();
+        opt.MaxDegreeOfParallelism = threads;
         opt.AddGroup(model.Parameters.Select(p => new Parameter<float>(p.Name, p.Value, p.Gradient, p.Shape)).ToArray());
         var sampler = new BatchSampler(problem.Train.Count, BatchMode.MiniBatch, batchSize, SeededRandom.Hash(seed, 0xDA7A, 1));
-        var loss = new SoftmaxCrossEntropy<float>();
+        var loss = new SoftmaxCrossEntropy<float>() { MaxDegreeOfParallelism = threads };
         int classes = model.OutputSize;
         var x = new float[batchSize * model.InputSize];
         var y = new int[batchSize];

@@ -65,12 +65,15 @@ public sealed class Trainer
         OptimizerText = spec.ToString();
         Sampler = new BatchSampler(train.Count, options.Mode, options.BatchSize, SeededRandom.Hash(options.Seed, 0xDA7A, 1));
         int maxBatch = Math.Max(Sampler.BatchSize, Math.Min(1024, problem.Test.Count));
-        Model = new Mlp(problem.LayerSizes, maxBatch, options.Seed);
+        Model = new Mlp(problem.LayerSizes, maxBatch, options.Seed) { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        _loss.MaxDegreeOfParallelism = options.MaxDegreeOfParallelism;
+        _sumLoss.MaxDegreeOfParallelism = options.MaxDegreeOfParallelism;
         Optimizer<float> Configured()
         {
             var optimizer = spec.Create<float>();
             optimizer.NonFinitePolicy = options.NonFinitePolicy;
             optimizer.GradientAccumulationSteps = options.AccumulationSteps;
+            optimizer.MaxDegreeOfParallelism = options.MaxDegreeOfParallelism;
             return optimizer;
         }
         _parallel = parallel;

@@ -35,6 +35,12 @@ public sealed record TrainingOptions
     /// <summary>Where metrics (metrics.csv, metrics.jsonl) and the checkpoint (checkpoint.ckpt) go; null: no files.</summary>
     public string? OutputDirectory { get; init; }
 
+    /// <summary>
+    /// Threads of the model's matrix products, the loss and the optimizer (default <see cref="Descent.Numerics.Parallelism.ProcessDefault"/>);
+    /// results are bit-identical for every value, so it is not part of a checkpoint.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = Descent.Numerics.Parallelism.ProcessDefault;
+
     /// <summary>Stop (saving a checkpoint) once this many epochs are complete, as if interrupted there; null: run all <see cref="Epochs"/>.</summary>
     public int? StopAfterEpochs { get; init; }
 
@@ -46,6 +52,7 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Unknown batch mode.");
         if (AccumulationSteps < 1) throw new ArgumentOutOfRangeException(nameof(AccumulationSteps), AccumulationSteps, $"accumulation must be >= 1; got {AccumulationSteps}.");
         if (!Enum.IsDefined(NonFinitePolicy)) throw new ArgumentOutOfRangeException(nameof(NonFinitePolicy), NonFinitePolicy, "Unknown non-finite policy.");
+        Descent.Numerics.Parallelism.Validate(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));
         if (StopAfterEpochs is < 0) throw new ArgumentOutOfRangeException(nameof(StopAfterEpochs), StopAfterEpochs, "StopAfterEpochs must be >= 0.");
         ArgumentException.ThrowIfNullOrWhiteSpace(Optimizer, nameof(Optimizer));
     }

@@ -50,6 +50,18 @@ public sealed class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIe
     /// <summary>The target value that is ignored.</summary>
     public int IgnoreIndex { get; }
 
+    /// <summary>
+    /// Threads the fused kernel may use on large batches (default <see cref="Descent.Numerics.Parallelism.ProcessDefault"/>;
+    /// at least 1). Results are bit-identical for every value.
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = Descent.Numerics.Parallelism.Validate(value, nameof(MaxDegreeOfParallelism));
+    }
+
+    private int _maxDegreeOfParallelism = Descent.Numerics.Parallelism.ProcessDefault;
+
     /// <summary>Loss and gradient for class-index targets (Mean/Sum).</summary>
     public T Evaluate(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> gradient)
         => Evaluate(logits, targets, classes, gradient, default);
@@ -75,7 +87,7 @@ public sealed class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIe
             foreach (int t in targets) if (t != IgnoreIndex) counted++;
             T scale = Reduction == Reduction.Mean ? T.One / T.CreateTruncating(counted) : T.One;
             Span<T> rowLoss = Reduction == Reduction.None ? losses : RowBuffer(rows);
-            SoftmaxKernels.CrossEntropy(logits, targets, classes, IgnoreIndex, scale, gradient, rowLoss);
+            SoftmaxKernels.CrossEntropy(logits, targets, classes, IgnoreIndex, scale, gradient, rowLoss, _maxDegreeOfParallelism);
             return Reductions.Sum<T>(rowLoss) * scale;
         }
         return General(logits, targets, classes, gradient, losses);

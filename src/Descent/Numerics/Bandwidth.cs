@@ -7,7 +7,7 @@ namespace Descent.Numerics;
 /// <summary>
 /// Reference memory-bandwidth kernels for judging optimizer steps: the in-place triad <c>a += s * b</c> (two streams read,
 /// one written: 3 x sizeof(T) bytes per element) and a copy <c>a = b</c> (2 x sizeof(T)). Both run on the
-/// <see cref="WorkerPool"/> in the same chunks as <see cref="FusedLoop"/>, on at most <see cref="Parallelism.MaxThreads"/> threads.
+/// <see cref="WorkerPool"/> in the same chunks as <see cref="FusedLoop"/>, on at most the given number of threads.
 /// </summary>
 public static class Bandwidth
 {
@@ -18,18 +18,26 @@ public static class Bandwidth
     public static int CopyBytesPerElement<T>() where T : unmanaged => 2 * Marshal.SizeOf<T>();
 
     /// <summary><paramref name="a"/>[i] += <paramref name="scale"/> * <paramref name="b"/>[i] (no fused multiply-add).</summary>
-    public static void Triad<T>(Memory<T> a, ReadOnlyMemory<T> b, T scale) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="a">Updated in place.</param>
+    /// <param name="b">Read.</param>
+    /// <param name="scale">The multiplier.</param>
+    /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>).</param>
+    public static void Triad<T>(Memory<T> a, ReadOnlyMemory<T> b, T scale, int? maxDegreeOfParallelism = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (b.Length != a.Length) throw new ArgumentException($"Length {b.Length} differs from {a.Length}.", nameof(b));
-        FusedLoop.Run(new TriadKernel<T>(scale), a, b, Memory<T>.Empty, Memory<T>.Empty, Memory<T>.Empty);
+        FusedLoop.Run(new TriadKernel<T>(scale), a, b, Memory<T>.Empty, Memory<T>.Empty, Memory<T>.Empty,
+            Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism)));
     }
 
     /// <summary><paramref name="destination"/>[i] = <paramref name="source"/>[i], in parallel chunks.</summary>
-    public static void Copy<T>(ReadOnlyMemory<T> source, Memory<T> destination) where T : unmanaged
+    /// <param name="source">Read.</param>
+    /// <param name="destination">Written.</param>
+    /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>).</param>
+    public static void Copy<T>(ReadOnlyMemory<T> source, Memory<T> destination, int? maxDegreeOfParallelism = null) where T : unmanaged
     {
         if (source.Length != destination.Length) throw new ArgumentException($"Length {source.Length} differs from {destination.Length}.", nameof(destination));
         int n = source.Length;
-        int threads = Parallelism.MaxThreads;
+        int threads = Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         if (n < FusedLoop.ParallelThreshold || threads <= 1)
         {
             source.Span.CopyTo(destination.Span);

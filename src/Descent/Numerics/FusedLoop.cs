@@ -49,10 +49,12 @@ public static class FusedLoop
 
     /// <summary>
     /// Runs <paramref name="kernel"/> over the buffers. An unused state buffer is passed empty; a used one must have
-    /// the parameter's length, as must the gradient. Does not allocate (after the first multi-threaded call per kernel type).
+    /// the parameter's length, as must the gradient. Buffers of at least <see cref="ParallelThreshold"/> elements run on up to
+    /// <paramref name="maxDegreeOfParallelism"/> threads (the result does not depend on it). Does not allocate (after the first
+    /// multi-threaded call per kernel type).
     /// </summary>
     public static void Run<T, TKernel>(in TKernel kernel, Memory<T> parameter, ReadOnlyMemory<T> gradient,
-        Memory<T> state0, Memory<T> state1, Memory<T> state2)
+        Memory<T> state0, Memory<T> state1, Memory<T> state2, int maxDegreeOfParallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TKernel : struct, IFusedKernel<T>
     {
@@ -61,7 +63,7 @@ public static class FusedLoop
         CheckState(state0.Length, n, nameof(state0));
         CheckState(state1.Length, n, nameof(state1));
         CheckState(state2.Length, n, nameof(state2));
-        int threads = Parallelism.MaxThreads;
+        int threads = Parallelism.Validate(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         if (n >= ParallelThreshold && threads > 1)
         {
             var job = ChunkedJob<T, TKernel>.ForThisThread();

@@ -16,7 +16,7 @@ namespace Descent.Numerics;
 /// </para>
 /// <para>
 /// The output is cut into fixed tiles of <see cref="TileRows"/> × <see cref="TileColumns"/>; tiles are spread over up to
-/// <see cref="Parallelism.MaxThreads"/> threads when the product is large enough. Inside a tile a 4-row × 2-vector register
+/// the caller's number of threads when the product is large enough. Inside a tile a 4-row × 2-vector register
 /// kernel streams through the inner dimension. <c>A·Bᵀ</c> first transposes B into a pooled scratch buffer.
 /// </para>
 /// </remarks>
@@ -35,27 +35,30 @@ public static class MatrixMultiply
     /// <summary><c>C[m×n] = A[m×k] · B[k×n]</c>, all row-major.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is too short, or C overlaps A or B.</exception>
-    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
+    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(a, b, c, m, k, n);
-        Run(a, b, c, m, k, n, transposeA: false);
+        Run(a, b, c, m, k, n, transposeA: false, Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism)));
     }
 
     /// <summary><c>C[m×n] = A[m×k] · Bᵀ</c> where B is stored row-major as <c>[n×k]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is too short, or C overlaps A or B.</exception>
-    public static void MultiplyTransposeB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
+    public static void MultiplyTransposeB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(a, b, c, m, k, n);
+        int threads = Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         if (m == 0 || n == 0) return;
         int length = checked(k * n);
         T[] scratch = System.Buffers.ArrayPool<T>.Shared.Rent(Math.Max(length, 1));
         try
         {
             Transpose(b, scratch, n, k);
-            Run(a, scratch.AsSpan(0, length), c, m, k, n, transposeA: false);
+            Run(a, scratch.AsSpan(0, length), c, m, k, n, transposeA: false, threads);
         }
         finally
         {
@@ -66,11 +69,12 @@ public static class MatrixMultiply
     /// <summary><c>C[m×n] = Aᵀ · B[k×n]</c> where A is stored row-major as <c>[k×m]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is too short, or C overlaps A or B.</exception>
-    public static void MultiplyTransposeA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
+    public static void MultiplyTransposeA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(a, b, c, m, k, n);
-        Run(a, b, c, m, k, n, transposeA: true);
+        Run(a, b, c, m, k, n, transposeA: true, Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism)));
     }
 
     /// <summary>Writes the transpose of the row-major <c>[rows×columns]</c> matrix <paramref name="source"/> into <paramref name="destination"/> (<c>[columns×rows]</c>).</summary>
@@ -126,7 +130,7 @@ public static class MatrixMultiply
         }
     }
 
-    private static unsafe void Run<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool transposeA)
+    private static unsafe void Run<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool transposeA, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
@@ -144,7 +148,6 @@ public static class MatrixMultiply
         fixed (T* pa = a, pb = b, pc = c)
         {
             var job = new Job<T>(pa, pb, pc, m, k, n, rowStride, columnStride, tilesAcross);
-            int threads = Parallelism.MaxThreads;
             if (threads == 1 || tiles == 1 || (long)m * n * k < ParallelThreshold)
             {
                 for (int t = 0; t < tiles; t++) job.RunTile(t);

@@ -23,11 +23,20 @@ public static class SoftmaxKernels
     /// <c>rowLoss[r] = logsumexp(x_r) - x_r[t]</c> and <c>gradient_r = gradientScale · (softmax(x_r) - onehot(t))</c>;
     /// ignored rows get loss 0 and gradient 0. Targets must already be validated.
     /// </summary>
+    /// <param name="logits">Rows of <paramref name="classes"/> logits.</param>
+    /// <param name="targets">One class index per row.</param>
+    /// <param name="classes">Classes per row.</param>
+    /// <param name="ignoreIndex">A target that contributes nothing.</param>
+    /// <param name="gradientScale">Multiplies every gradient row (e.g. 1 / rows for a mean).</param>
+    /// <param name="gradient">Written, the size of <paramref name="logits"/>.</param>
+    /// <param name="rowLoss">Written, one value per row.</param>
+    /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
     public static unsafe void CrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex,
-        T gradientScale, Span<T> gradient, Span<T> rowLoss)
+        T gradientScale, Span<T> gradient, Span<T> rowLoss, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = targets.Length;
+        int maxThreads = Parallelism.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         if (logits.Length != rows * classes || gradient.Length != logits.Length || rowLoss.Length < rows)
         {
             throw new ArgumentException("Inconsistent spans for the softmax cross-entropy kernel.");
@@ -37,7 +46,7 @@ public static class SoftmaxKernels
         fixed (T* pg = gradient)
         fixed (T* pr = rowLoss)
         {
-            int threads = Math.Min(Parallelism.MaxThreads, (rows + RowsPerChunk - 1) / RowsPerChunk);
+            int threads = Math.Min(maxThreads, (rows + RowsPerChunk - 1) / RowsPerChunk);
             if (threads <= 1 || (long)rows * classes < ParallelThreshold)
             {
                 Rows(pl, pt, pg, pr, 0, rows, classes, ignoreIndex, gradientScale);

@@ -50,7 +50,7 @@ public static partial class Optim
                 Epsilon = T.CreateTruncating(context[HyperparameterKey.Epsilon]),
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(true, context),
             };
-            FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer("sum"), Memory<T>.Empty, Memory<T>.Empty);
+            FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer("sum"), Memory<T>.Empty, Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
     }
 }

@@ -101,7 +101,7 @@ public static partial class Optim
                 PostDecay = decoupled && mode == WeightDecayMode.AfterLearningRate ? decay : T.Zero,
             };
             FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer("exp_avg"), state.Buffer("exp_avg_sq"),
-                amsgrad ? state.Buffer("max_exp_avg_sq") : Memory<T>.Empty);
+                amsgrad ? state.Buffer("max_exp_avg_sq") : Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
     }
 }

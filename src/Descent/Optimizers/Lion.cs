@@ -74,7 +74,7 @@ public static partial class Optim
                 DecoupledDecay = AddDecayedWeights<T>.Coefficient(WeightDecayMode.BeforeLearningRate, context),
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),
             };
-            FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer(ScaleByLion<T>.BufferName), Memory<T>.Empty, Memory<T>.Empty);
+            FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer(ScaleByLion<T>.BufferName), Memory<T>.Empty, Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
     }
 }

@@ -22,6 +22,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[] _gradient = [];
     private double _maxGradientNorm = double.PositiveInfinity;
     private int _accumulationSteps = 1;
+    private int _maxDegreeOfParallelism = Parallelism.ProcessDefault;
     private FusedBatch? _batch;
     private const string AccumulatorName = "accumulated_gradient";
 
@@ -84,6 +85,16 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Use the fused kernel when there is one (default true). The composed chain is the reference; both give the same bits.</summary>
     public bool UseFusedKernels { get; set; } = true;
+
+    /// <summary>
+    /// Threads a step may use (default <see cref="Parallelism.ProcessDefault"/>; at least 1): large tensors are split across
+    /// them and runs of small ones batched onto them. Results are bit-identical for every value.
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = Parallelism.Validate(value, nameof(MaxDegreeOfParallelism));
+    }
 
     /// <summary>Whether this optimizer has a fused kernel.</summary>
     public bool HasFusedKernel => _fused is not null;
@@ -301,7 +312,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         T accumulationScale = T.One / T.CreateTruncating((double)_accumulationSteps);
         bool prepare = zeroNonFinite || accumulate || clipScale != T.One;
-        if (!prepare && _fused is not null && UseFusedKernels && Parallelism.MaxThreads > 1)
+        if (!prepare && _fused is not null && UseFusedKernels && _maxDegreeOfParallelism > 1)
         {
             StepFusedBatched(_fused);
             StepCount++;
@@ -335,7 +346,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                         for (int j = 0; j < b.Length; j++) b[j] = b[j] * clipScale;
                     gradient = buffer;
                 }
-                var context = new StepContext(s.Step + 1, g.Resolved, factor);
+                var context = new StepContext(s.Step + 1, g.Resolved, factor, _maxDegreeOfParallelism);
                 if (_fused is not null && UseFusedKernels)
                 {
                     // A small tensor followed by another in the same group: let the kernel prefetch the next one.
@@ -367,7 +378,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         try
         {
             foreach (var (gi, i) in batch.Large) batch.ApplyOne(gi, i);
-            if (batch.Starts.Length > 1) WorkerPool.Shared.Run(batch, batch.Starts.Length - 1, Parallelism.MaxThreads);
+            if (batch.Starts.Length > 1) WorkerPool.Shared.Run(batch, batch.Starts.Length - 1, _maxDegreeOfParallelism);
         }
         finally
         {
@@ -430,7 +441,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var g = _owner._groups[gi];
             var p = g.Parameters[i];
             var s = g.States[i];
-            Fused!.Apply(p, s, p.Gradient, new StepContext(s.Step + 1, g.Resolved, Factors[gi]));
+            Fused!.Apply(p, s, p.Gradient, new StepContext(s.Step + 1, g.Resolved, Factors[gi], _owner._maxDegreeOfParallelism));
             s.Step++;
         }
 

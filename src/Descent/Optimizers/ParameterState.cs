@@ -135,12 +135,16 @@ public readonly struct StepContext
 {
     private readonly double[] _values;
 
-    internal StepContext(long step, double[] values, double learningRateFactor)
+    internal StepContext(long step, double[] values, double learningRateFactor, int maxDegreeOfParallelism = 1)
     {
         Step = step;
         _values = values;
         LearningRateFactor = learningRateFactor;
+        MaxDegreeOfParallelism = maxDegreeOfParallelism;
     }
+
+    /// <summary>The optimizer's <see cref="Optimizer{T}.MaxDegreeOfParallelism"/>: threads a kernel may use for this parameter.</summary>
+    public int MaxDegreeOfParallelism { get; }
 
     /// <summary>1-based step number of this parameter.</summary>
     public long Step { get; }

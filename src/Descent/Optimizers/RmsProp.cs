@@ -60,7 +60,7 @@ public static partial class Optim
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),
             };
             FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer("square_avg"),
-                trace is null ? Memory<T>.Empty : trace, centered ? state.Buffer("grad_avg") : Memory<T>.Empty);
+                trace is null ? Memory<T>.Empty : trace, centered ? state.Buffer("grad_avg") : Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
     }
 }

@@ -67,7 +67,7 @@ public static partial class Optim
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),
             };
             Memory<T> buffer = hasMomentum ? trace : Memory<T>.Empty;
-            FusedLoop.Run(kernel, parameter.Value, gradient, buffer, Memory<T>.Empty, Memory<T>.Empty);
+            FusedLoop.Run(kernel, parameter.Value, gradient, buffer, Memory<T>.Empty, Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
     }
 }

@@ -15,7 +15,7 @@ public class AllocationTests
         var x = new float[640];
         var y = new float[640];
         for (int i = 0; i < 640; i++) { x[i] = (i % 9 + 1) / 10f; y[i] = i % 2; }
-        var ce = new SoftmaxCrossEntropy<float>();
+        var ce = new SoftmaxCrossEntropy<float> { MaxDegreeOfParallelism = 2 };
         var mse = new MeanSquaredError<float>();
         var bce = new BinaryCrossEntropy<float>();
         var bceLogits = new BinaryCrossEntropyWithLogits<float>();
@@ -29,22 +29,13 @@ public class AllocationTests
     public void Softmax_CE_on_the_worker_pool_allocates_nothing_per_call()
     {
         // 512 x 1000 logits: above SoftmaxKernels.ParallelThreshold, so rows run in parallel chunks when threads > 1.
-        int saved = Descent.Numerics.Parallelism.MaxThreads;
-        try
-        {
-            Descent.Numerics.Parallelism.MaxThreads = 2;
-            var logits = new float[512 * 1000];
-            var gradient = new float[logits.Length];
-            var labels = new int[512];
-            for (int i = 0; i < logits.Length; i++) logits[i] = (i % 13) - 6;
-            for (int r = 0; r < labels.Length; r++) labels[r] = r % 1000;
-            var ce = new SoftmaxCrossEntropy<float>();
-            AssertNoAllocation("softmax CE 512x1000", () => ce.Evaluate(logits, labels, 1000, gradient));
-        }
-        finally
-        {
-            Descent.Numerics.Parallelism.MaxThreads = saved;
-        }
+        var logits = new float[512 * 1000];
+        var gradient = new float[logits.Length];
+        var labels = new int[512];
+        for (int i = 0; i < logits.Length; i++) logits[i] = (i % 13) - 6;
+        for (int r = 0; r < labels.Length; r++) labels[r] = r % 1000;
+        var ce = new SoftmaxCrossEntropy<float> { MaxDegreeOfParallelism = 2 };
+        AssertNoAllocation("softmax CE 512x1000", () => ce.Evaluate(logits, labels, 1000, gradient));
     }
 
     private static void AssertNoAllocation(string what, Func<float> run)

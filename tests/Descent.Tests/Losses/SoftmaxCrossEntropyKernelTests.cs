@@ -19,24 +19,15 @@ public class SoftmaxCrossEntropyKernelTests
     public void Results_are_bit_identical_for_any_thread_count()
     {
         var (logits, targets) = Batch(700, 251, 1);
-        int saved = Parallelism.MaxThreads;
-        try
+        float? reference = null;
+        float[]? referenceGradient = null;
+        foreach (int threads in new[] { 1, 2, 3, 8 })
         {
-            float? reference = null;
-            float[]? referenceGradient = null;
-            foreach (int threads in new[] { 1, 2, 3, 8 })
-            {
-                Parallelism.MaxThreads = threads;
-                var gradient = new float[logits.Length];
-                float value = new SoftmaxCrossEntropy<float>().Evaluate(logits, targets, 251, gradient);
-                if (reference is null) { reference = value; referenceGradient = gradient; continue; }
-                Assert.Equal(BitConverter.SingleToInt32Bits(reference.Value), BitConverter.SingleToInt32Bits(value));
-                Assert.True(referenceGradient.AsSpan().SequenceEqual(gradient), $"gradient differs with {threads} threads");
-            }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            var gradient = new float[logits.Length];
+            float value = new SoftmaxCrossEntropy<float> { MaxDegreeOfParallelism = threads }.Evaluate(logits, targets, 251, gradient);
+            if (reference is null) { reference = value; referenceGradient = gradient; continue; }
+            Assert.Equal(BitConverter.SingleToInt32Bits(reference.Value), BitConverter.SingleToInt32Bits(value));
+            Assert.True(referenceGradient.AsSpan().SequenceEqual(gradient), $"gradient differs with {threads} threads");
         }
     }
 

@@ -11,25 +11,16 @@ public class BandwidthTests
     [InlineData(FusedLoop.ParallelThreshold * 3 + 7)]
     public void Triad_and_copy_compute_elementwise_whatever_the_threads(int n)
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        foreach (int threads in new[] { 1, 2, 4 })
         {
-            foreach (int threads in new[] { 1, 2, 4 })
-            {
-                Parallelism.MaxThreads = threads;
-                var a = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
-                var b = Enumerable.Range(0, n).Select(i => 1f / (i + 1)).ToArray();
-                Bandwidth.Triad<float>(a, b, 0.3f);
-                for (int i = 0; i < n; i++) Assert.Equal(i + 0.3f * b[i], a[i]);
-                var c = new double[n];
-                var d = Enumerable.Range(0, n).Select(i => i * 0.5).ToArray();
-                Bandwidth.Copy<double>(d, c);
-                Assert.Equal(d, c);
-            }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            var a = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
+            var b = Enumerable.Range(0, n).Select(i => 1f / (i + 1)).ToArray();
+            Bandwidth.Triad<float>(a, b, 0.3f, threads);
+            for (int i = 0; i < n; i++) Assert.Equal(i + 0.3f * b[i], a[i]);
+            var c = new double[n];
+            var d = Enumerable.Range(0, n).Select(i => i * 0.5).ToArray();
+            Bandwidth.Copy<double>(d, c, threads);
+            Assert.Equal(d, c);
         }
     }
 
@@ -56,33 +47,25 @@ public class WorkerPoolIdleTests
     [Fact]
     public void Idle_workers_do_not_burn_the_cpu()
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        int threads = Math.Max(2, Environment.ProcessorCount);
+        var a = new float[FusedLoop.ParallelThreshold * 8];
+        var b = new float[a.Length];
+        for (int i = 0; i < 20; i++) Bandwidth.Triad<float>(a, b, 1f, threads);
+        // Background JIT compilation and GC also use process CPU time, so settle first and take the quietest of several
+        // windows: a spinning idle worker would burn a whole core in every window.
+        Thread.Sleep(1000);
+        var process = Process.GetCurrentProcess();
+        double quietest = double.PositiveInfinity;
+        for (int window = 0; window < 5; window++)
         {
-            Parallelism.MaxThreads = Math.Max(2, Environment.ProcessorCount);
-            var a = new float[FusedLoop.ParallelThreshold * 8];
-            var b = new float[a.Length];
-            for (int i = 0; i < 20; i++) Bandwidth.Triad<float>(a, b, 1f);
-            // Background JIT compilation and GC also use process CPU time, so settle first and take the quietest of several
-            // windows: a spinning idle worker would burn a whole core in every window.
-            Thread.Sleep(1000);
-            var process = Process.GetCurrentProcess();
-            double quietest = double.PositiveInfinity;
-            for (int window = 0; window < 5; window++)
-            {
-                process.Refresh();
-                TimeSpan before = process.TotalProcessorTime;
-                var wall = Stopwatch.StartNew();
-                Thread.Sleep(300);
-                process.Refresh();
-                double fraction = (process.TotalProcessorTime - before).TotalMilliseconds / wall.Elapsed.TotalMilliseconds;
-                quietest = Math.Min(quietest, fraction);
-            }
-            Assert.True(quietest < 0.5, $"idle process used {quietest:P0} of a core in its quietest 300 ms window");
+            process.Refresh();
+            TimeSpan before = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            Thread.Sleep(300);
+            process.Refresh();
+            double fraction = (process.TotalProcessorTime - before).TotalMilliseconds / wall.Elapsed.TotalMilliseconds;
+            quietest = Math.Min(quietest, fraction);
         }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        Assert.True(quietest < 0.5, $"idle process used {quietest:P0} of a core in its quietest 300 ms window");
     }
 }

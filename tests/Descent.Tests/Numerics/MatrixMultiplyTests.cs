@@ -35,13 +35,13 @@ public class MatrixMultiplyTests
         return c;
     }
 
-    private static void Product<T>(Form form, T[] a, T[] b, T[] c, int m, int k, int n) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private static void Product<T>(Form form, T[] a, T[] b, T[] c, int m, int k, int n, int? threads = null) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         switch (form)
         {
-            case Form.AB: MatrixMultiply.Multiply<T>(a, b, c, m, k, n); break;
-            case Form.ABt: MatrixMultiply.MultiplyTransposeB<T>(a, b, c, m, k, n); break;
-            default: MatrixMultiply.MultiplyTransposeA<T>(a, b, c, m, k, n); break;
+            case Form.AB: MatrixMultiply.Multiply<T>(a, b, c, m, k, n, threads); break;
+            case Form.ABt: MatrixMultiply.MultiplyTransposeB<T>(a, b, c, m, k, n, threads); break;
+            default: MatrixMultiply.MultiplyTransposeA<T>(a, b, c, m, k, n, threads); break;
         }
     }
 
@@ -101,24 +101,15 @@ public class MatrixMultiplyTests
         const int m = 130, k = 300, n = 530; // several tiles in both directions, large enough to run in parallel
         var a = Random<float>(m * k, 1);
         var b = Random<float>(k * n, 2);
-        int saved = Parallelism.MaxThreads;
-        try
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 8 })
         {
-            float[]? first = null;
-            foreach (int threads in new[] { 1, 2, 8 })
-            {
-                Parallelism.MaxThreads = threads;
-                var c = new float[m * n];
-                Product(form, a, b, c, m, k, n);
-                if (first is null) first = c;
-                else Assert.Equal(first, c);
-            }
-            Assert.Equal(Naive(a, b, m, k, n, form), first);
+            var c = new float[m * n];
+            Product(form, a, b, c, m, k, n, threads);
+            if (first is null) first = c;
+            else Assert.Equal(first, c);
         }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        Assert.Equal(Naive(a, b, m, k, n, form), first);
     }
 
     [Theory]
@@ -129,19 +120,10 @@ public class MatrixMultiplyTests
         var a = Random<float>(m * k, 1);
         var b = Random<float>(k * n, 2);
         var c = new float[m * n];
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 2;
-            for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n, 2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n, 2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

@@ -24,26 +24,18 @@ public class AllocationTests
     [MemberData(nameof(FusedCatalogNames))]
     public void Fused_steps_allocate_nothing_after_the_first(string name)
     {
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 3;
-            AssertNoAllocation<float>(name, [FusedLoop.ParallelThreshold + 17]);
-            AssertNoAllocation<double>(name, [FusedLoop.ParallelThreshold + 17]);
-            // Many small tensors (batched onto the pool) mixed with one large one.
-            int[] many = [.. Enumerable.Repeat(1000, 60), FusedLoop.ParallelThreshold, 3];
-            AssertNoAllocation<float>(name, many);
-            AssertNoAllocation<double>(name, many);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        AssertNoAllocation<float>(name, [FusedLoop.ParallelThreshold + 17]);
+        AssertNoAllocation<double>(name, [FusedLoop.ParallelThreshold + 17]);
+        // Many small tensors (batched onto the pool) mixed with one large one.
+        int[] many = [.. Enumerable.Repeat(1000, 60), FusedLoop.ParallelThreshold, 3];
+        AssertNoAllocation<float>(name, many);
+        AssertNoAllocation<double>(name, many);
     }
 
     private static void AssertNoAllocation<T>(string name, int[] lengths) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var o = OptimizerCatalog.Create<T>(name + "()");
+        o.MaxDegreeOfParallelism = 3;
         Assert.True(o.HasFusedKernel);
         o.AddGroup(lengths.Select((n, i) => new Parameter<T>($"p{i}", new T[n], Enumerable.Repeat(T.CreateTruncating(0.01), n).ToArray())).ToArray());
         o.Step();

@@ -128,31 +128,22 @@ public class FusedParityTests
     public void Multithreaded_fused_equals_composed_and_single_threaded(string name)
     {
         int[] lengths = [FusedLoop.ParallelThreshold * 2 + 13];
-        int saved = Parallelism.MaxThreads;
-        try
+        var composed = Build(Create(name), 3, lengths);
+        composed.Optimizer.UseFusedKernels = false;
+        var threaded = Build(Create(name), 3, lengths);
+        threaded.Optimizer.MaxDegreeOfParallelism = 4;
+        var single = Build(Create(name), 3, lengths);
+        single.Optimizer.MaxDegreeOfParallelism = 1;
+        for (int step = 1; step <= 2; step++)
         {
-            var composed = Build(Create(name), 3, lengths);
-            composed.Optimizer.UseFusedKernels = false;
-            var threaded = Build(Create(name), 3, lengths);
-            var single = Build(Create(name), 3, lengths);
-            for (int step = 1; step <= 2; step++)
-            {
-                FillGradients(composed, new Random(step));
-                FillGradients(threaded, new Random(step));
-                FillGradients(single, new Random(step));
-                composed.Optimizer.Step();
-                Parallelism.MaxThreads = 4;
-                threaded.Optimizer.Step();
-                Parallelism.MaxThreads = 1;
-                single.Optimizer.Step();
-                Parallelism.MaxThreads = saved;
-                AssertBitIdentical(composed, threaded, $"{name} threaded step {step}");
-                AssertBitIdentical(composed, single, $"{name} single step {step}");
-            }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            FillGradients(composed, new Random(step));
+            FillGradients(threaded, new Random(step));
+            FillGradients(single, new Random(step));
+            composed.Optimizer.Step();
+            threaded.Optimizer.Step();
+            single.Optimizer.Step();
+            AssertBitIdentical(composed, threaded, $"{name} threaded step {step}");
+            AssertBitIdentical(composed, single, $"{name} single step {step}");
         }
     }
 

@@ -14,33 +14,25 @@ public class ThreadCountTests
     {
         // One tensor split across threads, one just below the threshold, and enough small ones to fill several batches.
         int[] lengths = [FusedLoop.ParallelThreshold * 2 + 5, FusedLoop.ParallelThreshold - 1, .. Enumerable.Range(1, 90).Select(i => 37 * i % 700 + 1)];
-        int saved = Parallelism.MaxThreads;
-        try
+        double[][]? reference = null;
+        foreach (int threads in new[] { 1, 2, 3, 5 })
         {
-            double[][]? reference = null;
-            foreach (int threads in new[] { 1, 2, 3, 5 })
+            var got = Run(name, lengths, threads);
+            if (reference is null)
             {
-                Parallelism.MaxThreads = threads;
-                var got = Run(name, lengths);
-                if (reference is null)
-                {
-                    reference = got;
-                    continue;
-                }
-                for (int t = 0; t < got.Length; t++)
-                    Assert.True(reference[t].AsSpan().SequenceEqual(got[t]), $"{name}: tensor {t} differs with {threads} threads");
+                reference = got;
+                continue;
             }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            for (int t = 0; t < got.Length; t++)
+                Assert.True(reference[t].AsSpan().SequenceEqual(got[t]), $"{name}: tensor {t} differs with {threads} threads");
         }
     }
 
-    private static double[][] Run(string name, int[] lengths)
+    private static double[][] Run(string name, int[] lengths, int threads)
     {
         var random = new Random(7);
         var o = OptimizerCatalog.Create<double>(name + "(weight_decay=0.01)");
+        o.MaxDegreeOfParallelism = threads;
         var values = lengths.Select(n => Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray()).ToArray();
         var gradients = lengths.Select(n => new double[n]).ToArray();
         o.AddGroup(values.Select((v, i) => new Parameter<double>($"p{i}", v, gradients[i])).ToArray());

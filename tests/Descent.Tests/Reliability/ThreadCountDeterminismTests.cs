@@ -4,10 +4,9 @@ using Descent.Optimizers;
 namespace Descent.Tests.Reliability;
 
 /// <summary>
-/// Results never depend on <see cref="Parallelism.MaxThreads"/>: 1, 2 and 8 threads give bit-identical results for the
+/// Results never depend on the degree of parallelism: 1, 2 and 8 threads give bit-identical results for the
 /// blocked reductions, the matrix product, a fused AdamW step and the fused softmax cross-entropy.
 /// </summary>
-[Collection(nameof(ThreadCountDeterminismTests))] // changes the process-wide MaxThreads
 public class ThreadCountDeterminismTests
 {
     private static readonly int[] ThreadCounts = [1, 2, 8];
@@ -20,23 +19,14 @@ public class ThreadCountDeterminismTests
         return x;
     }
 
-    private static void SameForEveryThreadCount(Func<float[]> compute)
+    private static void SameForEveryThreadCount(Func<int, float[]> compute)
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        float[]? reference = null;
+        foreach (int threads in ThreadCounts)
         {
-            float[]? reference = null;
-            foreach (int threads in ThreadCounts)
-            {
-                Parallelism.MaxThreads = threads;
-                var result = compute();
-                if (reference is null) reference = result;
-                else Assert.True(reference.AsSpan().SequenceEqual(result), $"MaxThreads={threads} differs from MaxThreads={ThreadCounts[0]}.");
-            }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            var result = compute(threads);
+            if (reference is null) reference = result;
+            else Assert.True(reference.AsSpan().SequenceEqual(result), $"{threads} threads differ from {ThreadCounts[0]}.");
         }
     }
 
@@ -45,7 +35,7 @@ public class ThreadCountDeterminismTests
     {
         var x = Random(1_000_000, 1);
         var y = Random(1_000_000, 2);
-        SameForEveryThreadCount(() => [Reductions.Dot<float>(x, y), Reductions.SumOfSquares<float>(x), Reductions.Sum<float>(y)]);
+        SameForEveryThreadCount(_ => [Reductions.Dot<float>(x, y), Reductions.SumOfSquares<float>(x), Reductions.Sum<float>(y)]);
     }
 
     [Fact]
@@ -54,10 +44,10 @@ public class ThreadCountDeterminismTests
         const int m = 300, k = 200, n = 150;
         var a = Random(m * k, 3);
         var b = Random(k * n, 4);
-        SameForEveryThreadCount(() =>
+        SameForEveryThreadCount(threads =>
         {
             var c = new float[m * n];
-            MatrixMultiply.Multiply<float>(a, b, c, m, k, n);
+            MatrixMultiply.Multiply<float>(a, b, c, m, k, n, threads);
             return c;
         });
     }
@@ -68,11 +58,12 @@ public class ThreadCountDeterminismTests
         const int length = 300_000;
         var initial = Random(length, 5);
         var gradients = new[] { Random(length, 6), Random(length, 7), Random(length, 8) };
-        SameForEveryThreadCount(() =>
+        SameForEveryThreadCount(threads =>
         {
             var value = (float[])initial.Clone();
             var gradient = new float[length];
             var adamw = Optim.AdamW<float>(learningRate: 1e-2, weightDecay: 0.1);
+            adamw.MaxDegreeOfParallelism = threads;
             adamw.AddGroup(new Parameter<float>("w", value, gradient));
             Assert.True(adamw.HasFusedKernel);
             foreach (var g in gradients)
@@ -92,11 +83,11 @@ public class ThreadCountDeterminismTests
         var rng = new Random(10);
         var targets = Enumerable.Range(0, rows).Select(_ => rng.Next(classes)).ToArray();
         targets[3] = -100; // an ignored row
-        SameForEveryThreadCount(() =>
+        SameForEveryThreadCount(threads =>
         {
             var gradient = new float[rows * classes];
             var rowLoss = new float[rows];
-            SoftmaxKernels.CrossEntropy<float>(logits, targets, classes, -100, 1f / rows, gradient, rowLoss);
+            SoftmaxKernels.CrossEntropy<float>(logits, targets, classes, -100, 1f / rows, gradient, rowLoss, threads);
             return [.. gradient, .. rowLoss];
         });
     }
