@@ -1,5 +1,7 @@
 using System.CommandLine;
 
+using Descent.Cli.Commands;
+
 namespace Descent.Cli;
 
 /// <summary>The list of subcommands; each lives in its own file under Commands/ and adds one line here.</summary>
@@ -7,7 +9,7 @@ internal static class CommandList
 {
     public static IEnumerable<Command> All()
     {
-        yield return Commands.ParityCommand.Create();
+        yield return ParityCommand.Create();
         yield return MinimizeCommand.Create();
         yield return ScheduleCommand.Create();
         yield return TrainCommand.Create();

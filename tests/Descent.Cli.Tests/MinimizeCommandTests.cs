@@ -1,3 +1,4 @@
+using Descent.Cli.Commands;
 using System.CommandLine;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using Descent.Cli.Commands;
 namespace Descent.Cli.Tests;
 
 /// <summary>These tests redirect the process-wide Console, so they run alone, after the parallel tests.</summary>

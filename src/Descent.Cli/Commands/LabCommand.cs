@@ -6,7 +6,7 @@ using Descent.Lab.Reports;
 using Descent.TensorBoard;
 using Spectre.Console;
 
-namespace Descent.Cli;
+namespace Descent.Cli.Commands;
 
 /// <summary><c>descent lab</c>: runs the lab's experiments and writes report.html, results.json, plots and CSV series.</summary>
 internal static class LabCommand

@@ -5,7 +5,7 @@ using Descent.Lab.Training;
 using Descent.Numerics;
 using Descent.Schedules;
 
-namespace Descent.Cli;
+namespace Descent.Cli.Commands;
 
 /// <summary><c>descent lr-find</c>: the LR range test on a training problem, repeated over seeds, with suggestions and the band.</summary>
 internal static class LrFindCommand

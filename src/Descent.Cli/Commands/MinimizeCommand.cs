@@ -5,7 +5,7 @@ using System.Text.Json;
 using Descent.Minimizers;
 using Descent.Minimizers.TestProblems;
 
-namespace Descent.Cli;
+namespace Descent.Cli.Commands;
 
 /// <summary><c>descent minimize</c>: runs L-BFGS on a Moré-Garbow-Hillstrom style test problem (or the whole suite).</summary>
 internal static class MinimizeCommand

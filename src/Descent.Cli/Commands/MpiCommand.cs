@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Descent.Distributed;
 
-namespace Descent.Cli;
+namespace Descent.Cli.Commands;
 
 /// <summary><c>descent mpi check</c>: runs every collective across the ranks of an <c>mpirun</c> job and checks the results.</summary>
 internal static class MpiCommand

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Descent.Schedules;
 
-namespace Descent.Cli;
+namespace Descent.Cli.Commands;
 
 /// <summary><c>descent schedule "SPEC" --steps N [--lr BASE] [--format spark|csv|json|png] [--out FILE]</c>: previews a schedule.</summary>
 internal static class ScheduleCommand

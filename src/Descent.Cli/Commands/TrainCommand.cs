@@ -10,7 +10,7 @@ using Descent.Serialization;
 using Descent.TensorBoard;
 using Spectre.Console;
 
-namespace Descent.Cli;
+namespace Descent.Cli.Commands;
 
 /// <summary><c>descent train</c>: trains an MLP (or softmax regression) with any optimizer and schedule; checkpoints every epoch; resumes bit for bit.</summary>
 internal static class TrainCommand

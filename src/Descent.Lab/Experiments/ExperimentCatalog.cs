@@ -20,7 +20,7 @@ public static class ExperimentCatalog
         new ScheduleFlatnessExperiment(),
         new ImplicitBiasExperiment(),
         new NesterovCriticalDampingExperiment(),
-        new ModernOptimizersExperiment(),
+        new EveryOptimizerExperiment(),
         new NoiseScaleExperiment(),
         new RegularizationExperiment(),
         new EmbeddingExperiment(),

@@ -25,7 +25,7 @@ namespace Descent.Lab.Training;
 /// <see cref="BatchSampler"/>, whose state (including the current permutation and position) is the checkpoint's RNG state.
 /// The loop stops on a NaN or infinite loss without saving, so the last checkpoint is the last good state.
 /// </remarks>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     /// <summary>File name of the checkpoint inside the output directory.</summary>
     public const string CheckpointFileName = "checkpoint.ckpt";
@@ -198,7 +198,7 @@ public sealed class Trainer
             {
                 try
                 {
-                    AppendMetrics(dir, metrics);
+                    TrainingMetricsWriter.Append(dir, metrics);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -299,162 +299,4 @@ public sealed class Trainer
 
     /// <summary>SHA-256 (lower-case hex) of the parameters' float bytes in registration order (W1, b1, W2, b2, …).</summary>
     public string ParameterHash() => Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(Model.Values.AsSpan())));
-
-    private static readonly string[] CsvColumns = ["epoch", "step", "train_loss", "test_loss", "test_accuracy", "lr", "train_seconds", "eval_seconds"];
-
-    private static void AppendMetrics(string dir, EpochMetrics m)
-    {
-        string csv = Path.Combine(dir, "metrics.csv");
-        static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        if (!File.Exists(csv) || m.Epoch == 1) File.WriteAllText(csv, string.Join(',', CsvColumns) + "\n");
-        File.AppendAllText(csv, string.Join(',', m.Epoch.ToString(CultureInfo.InvariantCulture), m.Step.ToString(CultureInfo.InvariantCulture),
-            F(m.TrainLoss), F(m.TestLoss), F(m.TestAccuracy), F(m.LearningRate), F(m.TrainSeconds), F(m.EvalSeconds)) + "\n");
-        string jsonl = Path.Combine(dir, "metrics.jsonl");
-        if (m.Epoch == 1 && File.Exists(jsonl)) File.Delete(jsonl);
-        var line = new Dictionary<string, object>
-        {
-            ["epoch"] = m.Epoch, ["step"] = m.Step, ["train_loss"] = m.TrainLoss, ["test_loss"] = m.TestLoss, ["test_accuracy"] = m.TestAccuracy,
-            ["lr"] = m.LearningRate, ["train_seconds"] = m.TrainSeconds, ["eval_seconds"] = m.EvalSeconds,
-        };
-        File.AppendAllText(jsonl, JsonSerializer.Serialize(line) + "\n");
-    }
-
-    // ---- checkpoints ----
-
-    private string? Save(double elapsed = double.NaN)
-    {
-        if (_options.OutputDirectory is null) return null;
-        string path = Path.Combine(_options.OutputDirectory, CheckpointFileName);
-        var c = CreateCheckpoint(double.IsNaN(elapsed) ? _elapsedBefore : _elapsedBefore + elapsed); // collective under data parallelism
-        if (IsWriter)
-        {
-            try
-            {
-                CheckpointFile.Save(path, c, _options.CheckpointWriteDelay);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                string kept = File.Exists(path) ? $"the previous checkpoint {path} is unchanged" : "no checkpoint was written before";
-                throw new IOException($"cannot save the checkpoint in {_options.OutputDirectory}: {Reason(ex)}; {kept}", ex);
-            }
-        }
-        return path;
-    }
-
-    /// <summary>The whole training state as a checkpoint (see the class remarks).</summary>
-    public Checkpoint CreateCheckpoint(double elapsedSeconds = 0)
-    {
-        var c = new Checkpoint();
-        c.Set("train/format", Format);
-        c.Set("train/problem", _problem.Name);
-        c.Set("train/layers", _problem.LayerSizes.ToArray());
-        c.Set("train/train_count", (long)_problem.Train.Count);
-        c.Set("train/optimizer", OptimizerText);
-        c.Set("train/schedule", _options.Schedule ?? "");
-        c.Set("train/epochs", (long)_options.Epochs);
-        c.Set("train/batch", (long)_options.BatchSize);
-        c.Set("train/mode", _options.Mode.ToString());
-        c.Set("train/accumulation", (long)_options.AccumulationSteps);
-        c.Set("train/seed", unchecked((long)_options.Seed));
-        c.Set("train/nonfinite", _options.NonFinitePolicy.ToString());
-        c.Set("loop/epoch", (long)Epoch);
-        c.Set("loop/batch", (long)Batch);
-        c.Set("loop/loss_sum", _lossSum);
-        c.Set("loop/loss_count", _lossCount);
-        c.Set("loop/seconds", elapsedSeconds);
-        var s = Sampler.ExportState();
-        c.Set("sampler/seed", unchecked((long)s.Seed));
-        c.Set("sampler/epoch", s.Epoch);
-        c.Set("sampler/position", (long)s.Position);
-        c.Set("sampler/permutation", s.Permutation);
-        c.Set("model/names", string.Join('\n', Model.Parameters.Select(p => p.Name)));
-        foreach (var p in Model.Parameters) c.Set($"model/{p.Name}", p.Value.Span);
-        if (_parallel is null) OptimizerCheckpoint.Save(c, "optimizer", Optimizer);
-        else _parallel.SaveOptimizer(c, "optimizer", Optimizer);
-        if (Schedule is not null) ScheduleCheckpoint.Save(c, "schedule", Schedule, Optimizer.StepCount);
-        return c;
-    }
-
-    /// <summary>Reads the training options saved in <paramref name="checkpoint"/> (to rebuild a trainer for it).</summary>
-    public static (string Problem, int[] LayerSizes, TrainingOptions Options) ReadConfiguration(Checkpoint checkpoint)
-    {
-        ArgumentNullException.ThrowIfNull(checkpoint);
-        if (!checkpoint.Contains("train/format") || checkpoint.GetString("train/format") != Format)
-            throw new CheckpointException($"Not a training checkpoint of this version (expected '{Format}')");
-        var options = new TrainingOptions
-        {
-            Optimizer = checkpoint.GetString("train/optimizer"),
-            Schedule = checkpoint.GetString("train/schedule") is { Length: > 0 } s ? s : null,
-            Epochs = checked((int)checkpoint.GetInt64("train/epochs")),
-            BatchSize = checked((int)checkpoint.GetInt64("train/batch")),
-            Mode = Enum.Parse<BatchMode>(checkpoint.GetString("train/mode")),
-            AccumulationSteps = checked((int)checkpoint.GetInt64("train/accumulation")),
-            Seed = unchecked((ulong)checkpoint.GetInt64("train/seed")),
-            NonFinitePolicy = Enum.Parse<NonFinitePolicy>(checkpoint.GetString("train/nonfinite")),
-        };
-        return (checkpoint.GetString("train/problem"), checkpoint.GetArray<int>("train/layers").ToArray(), options);
-    }
-
-    /// <summary>
-    /// Restores a state saved by <see cref="CreateCheckpoint"/>. Everything is validated first (format, problem, layer sizes,
-    /// optimizer text and kind, batching, seed, parameter names and shapes, every state buffer, plateau controllers, sampler);
-    /// a checkpoint that does not fit throws <see cref="CheckpointException"/> and leaves this trainer untouched.
-    /// </summary>
-    public void LoadCheckpoint(Checkpoint checkpoint)
-    {
-        var (problem, layers, saved) = ReadConfiguration(checkpoint);
-        void Same<TV>(string what, TV a, TV b)
-        {
-            if (!EqualityComparer<TV>.Default.Equals(a, b)) throw new CheckpointException($"The checkpoint's {what} is {a}; this run's is {b}");
-        }
-        Same("problem", problem, _problem.Name);
-        Same("layer sizes", string.Join('-', layers), string.Join('-', _problem.LayerSizes));
-        Same("training set size", checkpoint.GetInt64("train/train_count"), (long)_problem.Train.Count);
-        Same("optimizer", saved.Optimizer, OptimizerText);
-        Same("schedule", saved.Schedule ?? "", _options.Schedule ?? "");
-        Same("batch size", saved.BatchSize, _options.BatchSize);
-        Same("batch mode", saved.Mode, _options.Mode);
-        Same("accumulation", saved.AccumulationSteps, _options.AccumulationSteps);
-        Same("seed", saved.Seed, _options.Seed);
-        var names = checkpoint.GetString("model/names").Split('\n');
-        Same("parameter list", string.Join(", ", names), string.Join(", ", Model.Parameters.Select(p => p.Name)));
-        foreach (var p in Model.Parameters) checkpoint.RequireArray<float>($"model/{p.Name}", p.Length);
-        long epoch = checkpoint.GetInt64("loop/epoch"), batch = checkpoint.GetInt64("loop/batch");
-        if (epoch < 0 || epoch > int.MaxValue || batch < 0 || batch >= Sampler.BatchesPerEpoch)
-            throw new CheckpointException($"The checkpoint's position (epoch {epoch}, batch {batch}) is out of range");
-        var samplerState = new BatchSamplerState(unchecked((ulong)checkpoint.GetInt64("sampler/seed")), checkpoint.GetInt64("sampler/epoch"),
-            checked((int)checkpoint.GetInt64("sampler/position")), checkpoint.GetArray<int>("sampler/permutation").ToArray());
-        var probe = new BatchSampler(Sampler.Count, Sampler.Mode, Sampler.BatchSize, Sampler.Seed);
-        try
-        {
-            probe.ImportState(samplerState);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CheckpointException($"The checkpoint's data order does not fit: {ex.Message.Split(" (Parameter")[0]}");
-        }
-        if (Schedule is not null) Same("schedule step", checkpoint.GetInt64("schedule/step"), checkpoint.GetInt64("optimizer/step_count"));
-        var before = Optimizer.SaveState();
-        if (_parallel is null) OptimizerCheckpoint.Load(checkpoint, "optimizer", Optimizer);
-        else _parallel.LoadOptimizer(checkpoint, "optimizer", Optimizer);
-        try
-        {
-            if (Schedule is not null)
-            {
-                ScheduleCheckpoint.Load(checkpoint, "schedule", Schedule);
-            }
-        }
-        catch
-        {
-            Optimizer.LoadState(before);
-            throw;
-        }
-        Sampler.ImportState(samplerState);
-        foreach (var p in Model.Parameters) checkpoint.CopyArrayTo<float>($"model/{p.Name}", p.Value.Span);
-        Epoch = (int)epoch;
-        Batch = (int)batch;
-        _lossSum = checkpoint.GetDouble("loop/loss_sum");
-        _lossCount = checkpoint.GetInt64("loop/loss_count");
-        _elapsedBefore = checkpoint.GetDouble("loop/seconds");
-    }
 }

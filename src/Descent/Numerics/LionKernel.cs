@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Descent.Numerics;
 
 /// <summary>
-/// Lion in one pass (opt-new1): c = beta1 m + (1 - beta1) g; m = beta2 m + (1 - beta2) g; p = p - lr (sign(c) + wd p).
+/// Lion in one pass: c = beta1 m + (1 - beta1) g; m = beta2 m + (1 - beta2) g; p = p - lr (sign(c) + wd p).
 /// State 0: momentum (<c>exp_avg</c>).
 /// </summary>
 /// <remarks>Composed equivalent: Maximize, ScaleByLion, AddDecayedWeights (decoupled), ScaleByLearningRate; same operations

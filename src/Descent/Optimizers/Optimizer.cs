@@ -10,7 +10,13 @@ namespace Descent.Optimizers;
 /// single-sample (stochastic) gradient descent differ only in which gradient the caller writes before each step.
 /// Build one with the factories in <see cref="Optim"/> or the text form in <see cref="OptimizerCatalog"/>.
 /// </summary>
-public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <remarks>
+/// One class in three files by responsibility: this one (registration, hyperparameters and schedules, the step), 
+/// <c>Optimizer.Fused.cs</c> (the batched multi-tensor fused path and prefetch) and <c>Optimizer.State.cs</c> (state
+/// enumeration, save and load). Gradient preprocessing (non-finite policy, accumulation, global-norm clipping) is the stage
+/// <see cref="GradientPreprocessing{T}"/> in front of the chain.
+/// </remarks>
+public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly IUpdateRule<T>[] _rules;
     private readonly Hyperparameter?[] _defaults;
@@ -18,13 +24,9 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly Action<ParameterGroupValues>? _validate;
     private readonly List<ParameterGroup<T>> _groups = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly GradientPreprocessing<T> _preprocessing = new();
     private T[] _update = [];
-    private T[] _gradient = [];
-    private double _maxGradientNorm = double.PositiveInfinity;
-    private int _accumulationSteps = 1;
     private int _maxDegreeOfParallelism = Parallelism.ProcessDefault;
-    private FusedBatch? _batch;
-    private const string AccumulatorName = "accumulated_gradient";
 
     /// <summary>Creates an optimizer from its rules. <paramref name="defaults"/> has one entry per key the rules use (null: unused).</summary>
     /// <param name="kind">The optimizer's catalog name (e.g. <c>adamw</c>); saved state is only loaded into the same kind.</param>
@@ -75,13 +77,17 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Steps skipped by <see cref="NonFinitePolicy.SkipStep"/>.</summary>
-    public long SkippedSteps { get; private set; }
+    public long SkippedSteps => _preprocessing.SkippedSteps;
 
     /// <summary>Gradients accumulated since the last applied step (0 unless <see cref="GradientAccumulationSteps"/> &gt; 1).</summary>
-    public long MicroStep { get; private set; }
+    public long MicroStep => _preprocessing.MicroStep;
 
     /// <summary>What to do with NaN or infinite gradients (default <see cref="NonFinitePolicy.Propagate"/>, as PyTorch).</summary>
-    public NonFinitePolicy NonFinitePolicy { get; set; } = NonFinitePolicy.Propagate;
+    public NonFinitePolicy NonFinitePolicy
+    {
+        get => _preprocessing.NonFinitePolicy;
+        set => _preprocessing.NonFinitePolicy = value;
+    }
 
     /// <summary>Use the fused kernel when there is one (default true). The composed chain is the reference; both give the same bits.</summary>
     public bool UseFusedKernels { get; set; } = true;
@@ -106,12 +112,8 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public double MaxGradientNorm
     {
-        get => _maxGradientNorm;
-        set
-        {
-            if (double.IsNaN(value) || value <= 0) throw new ArgumentOutOfRangeException(nameof(MaxGradientNorm), value, "MaxGradientNorm must be in (0, +inf]; +inf disables clipping.");
-            _maxGradientNorm = value;
-        }
+        get => _preprocessing.MaxGradientNorm;
+        set => _preprocessing.MaxGradientNorm = value;
     }
 
     /// <summary>
@@ -120,17 +122,17 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public int GradientAccumulationSteps
     {
-        get => _accumulationSteps;
+        get => _preprocessing.AccumulationSteps;
         set
         {
             if (value < 1) throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), value, "GradientAccumulationSteps must be >= 1.");
             if (MicroStep != 0) throw new InvalidOperationException("Cannot change GradientAccumulationSteps in the middle of an accumulation.");
-            _accumulationSteps = value;
+            _preprocessing.AccumulationSteps = value;
             if (value > 1)
             {
                 foreach (var g in _groups)
                     foreach (var s in g.States)
-                        if (s.TryGetBuffer(AccumulatorName) is null) s.AddBuffer(AccumulatorName, T.Zero);
+                        if (s.TryGetBuffer(GradientPreprocessing<T>.AccumulatorName) is null) s.AddBuffer(GradientPreprocessing<T>.AccumulatorName, T.Zero);
             }
         }
     }
@@ -246,18 +248,15 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var s in group.States)
         {
             foreach (var r in _rules) r.Initialize(s, context);
-            if (_accumulationSteps > 1) s.AddBuffer(AccumulatorName, T.Zero);
+            if (GradientAccumulationSteps > 1) s.AddBuffer(GradientPreprocessing<T>.AccumulatorName, T.Zero);
         }
         ParameterState<T>.LayOutByName(group.States);
         _names.UnionWith(seen);
         _groups.Add(group);
         _batch = null;
         int max = group.Parameters.Count == 0 ? 0 : group.Parameters.Max(p => p.Length);
-        if (max > _update.Length)
-        {
-            _update = new T[max];
-            _gradient = new T[max];
-        }
+        if (max > _update.Length) _update = new T[max];
+        _preprocessing.Reserve(max);
         return group;
     }
 
@@ -265,59 +264,38 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// One optimization step from the gradients in the registered buffers. Hyperparameters are resolved and checked,
     /// and gradients checked against <see cref="NonFinitePolicy"/>, before anything is modified. Allocates nothing.
     /// </summary>
+    /// <remarks>
+    /// The path of a step: resolve every group's hyperparameters; begin the cross-parameter rules
+    /// (<see cref="IGlobalStepRule{T}.BeginStep"/>); let the preprocessing stage decide (throw, skip, accumulate, or apply with
+    /// zeroed, averaged or clipped gradients); apply the chain or the fused kernel to every tensor (batched onto the worker
+    /// pool when nothing needs preparing); and leave through one exit that always ends the cross-parameter rules
+    /// (<see cref="IGlobalStepRule{T}.EndStep"/>, told whether the step was applied) before counting the step.
+    /// </remarks>
     public void Step()
     {
         foreach (var g in _groups) Resolve(g.Resolved, g, StepCount);
-        foreach (var rule in _rules) if (rule is IGlobalStepRule<T> global) global.BeginStep(this); // opt-new2: cross-parameter rules (Prodigy)
-        bool zeroNonFinite = false;
-        if (NonFinitePolicy != NonFinitePolicy.Propagate && !AllGradientsFinite())
+        foreach (var rule in _rules) if (rule is IGlobalStepRule<T> global) global.BeginStep(this);
+        bool applied = false;
+        try
         {
-            switch (NonFinitePolicy)
+            var plan = _preprocessing.Plan(_groups, Kind, StepCount);
+            if (plan.Applies)
             {
-                case NonFinitePolicy.Throw:
-                    throw new ArithmeticException($"A gradient contains NaN or infinity ({Kind} step {StepCount}); nothing was modified.");
-                case NonFinitePolicy.SkipStep:
-                    SkippedSteps++;
-                    return;
-                default:
-                    zeroNonFinite = true;
-                    break;
+                if (!plan.Prepares && _fused is not null && UseFusedKernels && _maxDegreeOfParallelism > 1) StepFusedBatched(_fused);
+                else StepEachTensor(plan);
+                applied = true;
             }
         }
-        bool accumulate = _accumulationSteps > 1;
-        if (accumulate)
+        finally
         {
-            foreach (var g in _groups)
-            {
-                for (int i = 0; i < g.Parameters.Count; i++)
-                {
-                    var acc = g.States[i].Buffer(AccumulatorName).AsSpan();
-                    var grad = g.Parameters[i].Gradient.Span;
-                    for (int j = 0; j < acc.Length; j++)
-                    {
-                        T x = grad[j];
-                        if (zeroNonFinite && !T.IsFinite(x)) x = T.Zero;
-                        acc[j] = acc[j] + x;
-                    }
-                }
-            }
-            if (++MicroStep < _accumulationSteps) return;
-            MicroStep = 0;
+            foreach (var rule in _rules) if (rule is IGlobalStepRule<T> global) global.EndStep(this, applied);
         }
-        T clipScale = T.One;
-        if (!double.IsPositiveInfinity(_maxGradientNorm))
-        {
-            double norm = GlobalNorm(zeroNonFinite, accumulate);
-            if (norm > _maxGradientNorm) clipScale = T.CreateTruncating(_maxGradientNorm / (norm + 1e-6));
-        }
-        T accumulationScale = T.One / T.CreateTruncating((double)_accumulationSteps);
-        bool prepare = zeroNonFinite || accumulate || clipScale != T.One;
-        if (!prepare && _fused is not null && UseFusedKernels && _maxDegreeOfParallelism > 1)
-        {
-            StepFusedBatched(_fused);
-            StepCount++;
-            return;
-        }
+        if (applied) StepCount++;
+    }
+
+    // One tensor after another: the fused kernel (prefetching the next small tensor) or the composed chain.
+    private void StepEachTensor(in PreparedStep<T> plan)
+    {
         foreach (var g in _groups)
         {
             double factor = g.Get(HyperparameterKey.LearningRate).FactorAt(StepCount);
@@ -325,32 +303,12 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 var p = g.Parameters[i];
                 var s = g.States[i];
-                ReadOnlyMemory<T> gradient = p.Gradient;
-                if (prepare)
-                {
-                    var buffer = _gradient.AsMemory(0, p.Length);
-                    var b = buffer.Span;
-                    if (accumulate)
-                    {
-                        var acc = s.Buffer(AccumulatorName).AsSpan();
-                        for (int j = 0; j < b.Length; j++) b[j] = acc[j] * accumulationScale;
-                        acc.Clear();
-                    }
-                    else
-                    {
-                        gradient.Span.CopyTo(b);
-                        if (zeroNonFinite)
-                            for (int j = 0; j < b.Length; j++) if (!T.IsFinite(b[j])) b[j] = T.Zero;
-                    }
-                    if (clipScale != T.One)
-                        for (int j = 0; j < b.Length; j++) b[j] = b[j] * clipScale;
-                    gradient = buffer;
-                }
+                ReadOnlyMemory<T> gradient = _preprocessing.GradientFor(p, s, plan);
                 var context = new StepContext(s.Step + 1, g.Resolved, factor, _maxDegreeOfParallelism);
                 if (_fused is not null && UseFusedKernels)
                 {
                     // A small tensor followed by another in the same group: let the kernel prefetch the next one.
-                    bool announce = !prepare && p.Length < FusedLoop.ParallelThreshold && i + 1 < g.Parameters.Count;
+                    bool announce = !plan.Prepares && p.Length < FusedLoop.ParallelThreshold && i + 1 < g.Parameters.Count;
                     if (announce) AnnounceNext(g, i + 1);
                     _fused.Apply(p, s, gradient, context);
                     if (announce) FusedLoop.ClearNext();
@@ -362,118 +320,6 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 s.Step++;
             }
         }
-        foreach (var rule in _rules) if (rule is IGlobalStepRule<T> global) global.EndStep(this); // opt-new2: cross-parameter rules (Prodigy)
-        StepCount++;
-    }
-
-    // Multi-tensor path: tensors too small to be split across threads are packed into batches of about
-    // FusedLoop.ChunkFor(total) elements, and the batches run as one job on the worker pool (one dispatch per step rather
-    // than one serial call per tensor). Each tensor is still updated by the same fused kernel call, so the bits are
-    // those of the serial loop whatever the thread count.
-    private void StepFusedBatched(IFusedStep<T> fused)
-    {
-        var batch = _batch ??= new FusedBatch(this);
-        for (int gi = 0; gi < _groups.Count; gi++) batch.Factors[gi] = _groups[gi].Get(HyperparameterKey.LearningRate).FactorAt(StepCount);
-        batch.Fused = fused;
-        try
-        {
-            foreach (var (gi, i) in batch.Large) batch.ApplyOne(gi, i);
-            if (batch.Starts.Length > 1) WorkerPool.Shared.Run(batch, batch.Starts.Length - 1, _maxDegreeOfParallelism);
-        }
-        finally
-        {
-            batch.Fused = null;
-        }
-    }
-
-    private sealed class FusedBatch : ChunkJob
-    {
-        private readonly Optimizer<T> _owner;
-        private readonly (int Group, int Index)[] _small;
-        public readonly (int Group, int Index)[] Large;
-        /// <summary>Batch b covers _small[Starts[b]..Starts[b + 1]).</summary>
-        public readonly int[] Starts;
-        public readonly double[] Factors;
-        public IFusedStep<T>? Fused;
-
-        public FusedBatch(Optimizer<T> owner)
-        {
-            _owner = owner;
-            var small = new List<(int, int)>();
-            var large = new List<(int, int)>();
-            var starts = new List<int> { 0 };
-            long smallTotal = 0;
-            foreach (var g in owner._groups)
-                foreach (var p in g.Parameters)
-                    if (p.Length < FusedLoop.ParallelThreshold) smallTotal += p.Length;
-            // Batches of about FusedLoop.ChunkFor elements: long runs of consecutive tensors per worker, about 16 per core.
-            int target = FusedLoop.ChunkFor((int)Math.Min(smallTotal, int.MaxValue), Environment.ProcessorCount);
-            long filled = 0;
-            for (int gi = 0; gi < owner._groups.Count; gi++)
-            {
-                var g = owner._groups[gi];
-                for (int i = 0; i < g.Parameters.Count; i++)
-                {
-                    int n = g.Parameters[i].Length;
-                    if (n >= FusedLoop.ParallelThreshold)
-                    {
-                        large.Add((gi, i));
-                        continue;
-                    }
-                    small.Add((gi, i));
-                    filled += n;
-                    if (filled >= target)
-                    {
-                        starts.Add(small.Count);
-                        filled = 0;
-                    }
-                }
-            }
-            if (starts[^1] != small.Count) starts.Add(small.Count);
-            _small = small.ToArray();
-            Large = large.ToArray();
-            Starts = starts.ToArray();
-            Factors = new double[owner._groups.Count];
-        }
-
-        public void ApplyOne(int gi, int i)
-        {
-            var g = _owner._groups[gi];
-            var p = g.Parameters[i];
-            var s = g.States[i];
-            Fused!.Apply(p, s, p.Gradient, new StepContext(s.Step + 1, g.Resolved, Factors[gi], _owner._maxDegreeOfParallelism));
-            s.Step++;
-        }
-
-        public override void RunChunk(int index)
-        {
-            int end = Starts[index + 1];
-            try
-            {
-                for (int k = Starts[index]; k < end; k++)
-                {
-                    if (k + 1 < end) Announce(_small[k + 1].Group, _small[k + 1].Index);
-                    else FusedLoop.ClearNext();
-                    ApplyOne(_small[k].Group, _small[k].Index);
-                }
-            }
-            finally
-            {
-                FusedLoop.ClearNext();
-            }
-        }
-
-        private void Announce(int gi, int i) => AnnounceNext(_owner._groups[gi], i);
-    }
-
-    // The parameter, gradient and (up to three) state buffers of parameter i of g, for FusedLoop to prefetch while the
-    // tensor before it is stepped (runs of small tensors; see FusedLoop.AnnounceNext).
-    private static void AnnounceNext(ParameterGroup<T> g, int i)
-    {
-        var p = g.Parameters[i];
-        var buffers = g.States[i].Buffers;
-        ReadOnlySpan<T> Buffer(int b) => b < buffers.Count ? buffers[b].Value : default;
-        FusedLoop.AnnounceNext<T>(p.Length, p.Value.Span, p.Gradient.Span, Buffer(0), Buffer(1), Buffer(2));
     }
 
     private void ApplyComposed(Parameter<T> p, ParameterState<T> s, ReadOnlySpan<T> gradient, in StepContext context)
@@ -483,37 +329,6 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         var value = p.Value.Span;
         foreach (var rule in _rules) rule.Apply(update, value, s, context);
         for (int j = 0; j < value.Length; j++) value[j] = value[j] + update[j];
-    }
-
-    private bool AllGradientsFinite()
-    {
-        foreach (var g in _groups)
-            for (int i = 0; i < g.States.Length; i++)
-                foreach (T x in g.Parameters[i].Gradient.Span)
-                    if (!T.IsFinite(x)) return false;
-        return true;
-    }
-
-    private double GlobalNorm(bool zeroNonFinite, bool accumulated)
-    {
-        double sum = 0;
-        foreach (var g in _groups)
-        {
-            for (int i = 0; i < g.Parameters.Count; i++)
-            {
-                ReadOnlySpan<T> x = accumulated ? g.States[i].Buffer(AccumulatorName) : g.Parameters[i].Gradient.Span;
-                double scale = accumulated ? 1.0 / _accumulationSteps : 1.0;
-                double part = 0;
-                foreach (T v in x)
-                {
-                    double d = double.CreateTruncating(v) * scale;
-                    if (zeroNonFinite && !double.IsFinite(d)) continue;
-                    part += d * d;
-                }
-                sum += part;
-            }
-        }
-        return Math.Sqrt(sum);
     }
 
     internal void CheckSettable(HyperparameterKey key, Hyperparameter value)
@@ -538,90 +353,4 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private static string ParameterNameOf(HyperparameterKey key) => Hyperparameters.Info(key).ParameterName;
-
-    // ---- State: enumerate, save and load (for a generic serializer) ----
-
-    /// <summary>Every state buffer, live (writing to it changes the optimizer): (parameter name, buffer name, values).</summary>
-    public IEnumerable<StateBuffer<T>> StateBuffers
-    {
-        get
-        {
-            foreach (var g in _groups)
-                foreach (var s in g.States)
-                    foreach (var b in s.Buffers)
-                        yield return new StateBuffer<T>(s.ParameterName, b.Key, b.Value);
-        }
-    }
-
-    /// <summary>Every parameter's state (step, buffers, scalars), in group and registration order.</summary>
-    public IEnumerable<ParameterState<T>> ParameterStates => _groups.SelectMany(g => g.States);
-
-    /// <summary>A deep copy of the whole state.</summary>
-    public OptimizerSnapshot<T> SaveState() => new(
-        Kind, StepCount, SkippedSteps, MicroStep,
-        ParameterStates.Select(s => new ParameterSnapshot<T>(
-            s.ParameterName, s.Step,
-            s.Buffers.Select(b => new KeyValuePair<string, T[]>(b.Key, (T[])b.Value.Clone())).ToArray(),
-            s.Scalars.Select(x => new KeyValuePair<string, double>(x.Name, x.Value)).ToArray())).ToArray());
-
-    /// <summary>
-    /// Loads <paramref name="snapshot"/>: the kind, parameter names, buffer names and lengths and scalar names must all match
-    /// this optimizer exactly; otherwise an <see cref="ArgumentException"/> says what differs and nothing is changed.
-    /// </summary>
-    public void LoadState(OptimizerSnapshot<T> snapshot)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.Kind != Kind) throw new ArgumentException($"State of a '{snapshot.Kind}' optimizer cannot be loaded into '{Kind}'.", nameof(snapshot));
-        if (snapshot.StepCount < 0 || snapshot.SkippedSteps < 0 || snapshot.MicroStep < 0 || snapshot.MicroStep >= _accumulationSteps)
-            throw new ArgumentException("Step counts out of range.", nameof(snapshot));
-        var states = ParameterStates.ToArray();
-        if (states.Length != snapshot.Parameters.Count)
-            throw new ArgumentException($"The snapshot has {snapshot.Parameters.Count} parameters; this optimizer has {states.Length}.", nameof(snapshot));
-        for (int i = 0; i < states.Length; i++)
-        {
-            var s = states[i];
-            var p = snapshot.Parameters[i];
-            if (p.Name != s.ParameterName) throw new ArgumentException($"Parameter {i} is '{p.Name}' in the snapshot but '{s.ParameterName}' here.", nameof(snapshot));
-            if (p.Step < 0) throw new ArgumentException($"Negative step for '{p.Name}'.", nameof(snapshot));
-            if (p.Buffers.Count != s.Buffers.Count) throw new ArgumentException($"'{p.Name}' has {p.Buffers.Count} state buffers in the snapshot, {s.Buffers.Count} here.", nameof(snapshot));
-            for (int b = 0; b < p.Buffers.Count; b++)
-            {
-                if (p.Buffers[b].Key != s.Buffers[b].Key) throw new ArgumentException($"'{p.Name}' buffer {b} is '{p.Buffers[b].Key}' in the snapshot, '{s.Buffers[b].Key}' here.", nameof(snapshot));
-                if (p.Buffers[b].Value is null || p.Buffers[b].Value.Length != s.Buffers[b].Value.Length) throw new ArgumentException($"'{p.Name}.{p.Buffers[b].Key}' has length {p.Buffers[b].Value?.Length} in the snapshot, {s.Buffers[b].Value.Length} here.", nameof(snapshot)); // opt-new1: buffers may be shorter than the parameter (Adafactor factors)
-            }
-            if (p.Scalars.Count != s.Scalars.Count) throw new ArgumentException($"'{p.Name}' has {p.Scalars.Count} state scalars in the snapshot, {s.Scalars.Count} here.", nameof(snapshot));
-            for (int b = 0; b < p.Scalars.Count; b++)
-                if (p.Scalars[b].Key != s.Scalars[b].Name) throw new ArgumentException($"'{p.Name}' scalar {b} is '{p.Scalars[b].Key}' in the snapshot, '{s.Scalars[b].Name}' here.", nameof(snapshot));
-        }
-        for (int i = 0; i < states.Length; i++)
-        {
-            var s = states[i];
-            var p = snapshot.Parameters[i];
-            s.Step = p.Step;
-            for (int b = 0; b < p.Buffers.Count; b++) p.Buffers[b].Value.AsSpan().CopyTo(s.Buffers[b].Value);
-            for (int b = 0; b < p.Scalars.Count; b++) s.Scalars[b].Value = p.Scalars[b].Value;
-        }
-        StepCount = snapshot.StepCount;
-        SkippedSteps = snapshot.SkippedSteps;
-        MicroStep = snapshot.MicroStep;
-    }
 }
-
-/// <summary>One group's hyperparameters resolved for a step (for cross-checks such as "Nesterov needs momentum").</summary>
-public readonly struct ParameterGroupValues
-{
-    private readonly double[] _values;
-    internal ParameterGroupValues(double[] values) => _values = values;
-
-    /// <summary>The value of <paramref name="key"/> (NaN if unused).</summary>
-    public double this[HyperparameterKey key] => _values[(int)key];
-}
-
-/// <summary>A live state buffer: which parameter, which buffer (PyTorch's state key), and its values.</summary>
-public readonly record struct StateBuffer<T>(string ParameterName, string BufferName, Memory<T> Values);
-
-/// <summary>A deep copy of one parameter's state.</summary>
-public sealed record ParameterSnapshot<T>(string Name, long Step, IReadOnlyList<KeyValuePair<string, T[]>> Buffers, IReadOnlyList<KeyValuePair<string, double>> Scalars);
-
-/// <summary>A deep copy of an optimizer's state: kind, step counters and every parameter's state.</summary>
-public sealed record OptimizerSnapshot<T>(string Kind, long StepCount, long SkippedSteps, long MicroStep, IReadOnlyList<ParameterSnapshot<T>> Parameters);

@@ -18,7 +18,7 @@ public sealed class ParameterGroup<T> where T : unmanaged, IFloatingPointIeee754
         _owner = owner;
         Parameters = parameters;
         States = new ParameterState<T>[parameters.Length];
-        for (int i = 0; i < parameters.Length; i++) States[i] = new ParameterState<T>(parameters[i].Name, parameters[i].Length, parameters[i].Shape); // opt-new1: shape
+        for (int i = 0; i < parameters.Length; i++) States[i] = new ParameterState<T>(parameters[i].Name, parameters[i].Length, parameters[i].Shape);
     }
 
     /// <summary>The parameters, in registration order.</summary>

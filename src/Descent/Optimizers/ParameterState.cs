@@ -21,14 +21,14 @@ public sealed class ParameterState<T> where T : unmanaged, IFloatingPointIeee754
     private readonly List<KeyValuePair<string, T[]>> _buffers = [];
     private readonly List<StateScalar> _scalars = [];
 
-    internal ParameterState(string parameterName, int length, IReadOnlyList<int>? shape = null) // opt-new1: shape
+    internal ParameterState(string parameterName, int length, IReadOnlyList<int>? shape = null)
     {
         ParameterName = parameterName;
         Length = length;
-        Shape = shape ?? [length]; // opt-new1
+        Shape = shape ?? [length];
     }
 
-    // opt-new1: the parameter's shape (Adafactor factors the last two dimensions).
+    // The parameter's shape (Adafactor factors the last two dimensions).
     /// <summary>The parameter's shape (row-major, as registered; one dimension by default).</summary>
     public IReadOnlyList<int> Shape { get; }
 
@@ -57,7 +57,7 @@ public sealed class ParameterState<T> where T : unmanaged, IFloatingPointIeee754
         return buffer;
     }
 
-    // opt-new1: buffers of another length (Adafactor's row and column factors).
+    // Buffers of another length (Adafactor's row and column factors).
     /// <summary>Creates buffer <paramref name="name"/> of <paramref name="length"/> elements filled with <paramref name="initial"/>.</summary>
     public T[] AddBuffer(string name, T initial, int length)
     {
@@ -125,60 +125,4 @@ public sealed class ParameterState<T> where T : unmanaged, IFloatingPointIeee754
         }
         throw new KeyNotFoundException($"No state scalar '{name}' for '{ParameterName}'.");
     }
-}
-
-/// <summary>
-/// What a rule sees of the current step: the parameter's step number (1-based, as PyTorch's <c>state['step']</c>
-/// after its increment), the group's hyperparameters resolved for this step, and the learning-rate schedule factor.
-/// </summary>
-public readonly struct StepContext
-{
-    private readonly double[] _values;
-
-    internal StepContext(long step, double[] values, double learningRateFactor, int maxDegreeOfParallelism = 1)
-    {
-        Step = step;
-        _values = values;
-        LearningRateFactor = learningRateFactor;
-        MaxDegreeOfParallelism = maxDegreeOfParallelism;
-    }
-
-    /// <summary>The optimizer's <see cref="Optimizer{T}.MaxDegreeOfParallelism"/>: threads a kernel may use for this parameter.</summary>
-    public int MaxDegreeOfParallelism { get; }
-
-    /// <summary>1-based step number of this parameter.</summary>
-    public long Step { get; }
-
-    /// <summary>The factor of the learning-rate schedule at this step (1 without a schedule); the AdamW "paper" decay uses it.</summary>
-    public double LearningRateFactor { get; }
-
-    /// <summary>The resolved value of <paramref name="key"/> (NaN when the optimizer does not use it).</summary>
-    public double this[HyperparameterKey key] => _values[(int)key];
-
-    /// <summary>The learning rate of this step.</summary>
-    public double LearningRate => _values[(int)HyperparameterKey.LearningRate];
-}
-
-/// <summary>
-/// One composable transformation of the update. The chain starts from the gradient; every rule rewrites the update
-/// in place; the optimizer finally adds the update to the parameter (so a learning-rate rule multiplies by -lr).
-/// Rules keep all their state in <see cref="ParameterState{T}"/> and allocate nothing in <see cref="Apply"/>.
-/// </summary>
-public interface IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    /// <summary>A short name (for diagnostics).</summary>
-    string Name { get; }
-
-    /// <summary>Creates this rule's state buffers for one parameter; <paramref name="context"/> holds the hyperparameters of step 0.</summary>
-    void Initialize(ParameterState<T> state, in StepContext context);
-
-    /// <summary>Transforms <paramref name="update"/> for <paramref name="parameter"/> (its values before this step).</summary>
-    void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context);
-}
-
-/// <summary>A fused single-pass implementation of a whole chain (parameters and state read and written once).</summary>
-public interface IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    /// <summary>Applies the step to <paramref name="parameter"/>; must equal the composed chain bit for bit.</summary>
-    void Apply(Parameter<T> parameter, ParameterState<T> state, ReadOnlyMemory<T> gradient, in StepContext context);
 }

@@ -151,10 +151,11 @@ public sealed class ScaleByProdigy<T> : IGlobalStepRule<T> where T : unmanaged, 
     }
 
     /// <summary>Second pass: the new d, then every parameter moves by -dlr m / (sqrt(v) + d eps) (and decoupled decay).</summary>
-    public void EndStep(Optimizer<T> optimizer)
+    public void EndStep(Optimizer<T> optimizer, bool applied)
     {
         if (!_active) return;
         _active = false;
+        if (!applied) return; // skipped or accumulated: the sums of BeginStep are dropped
         if (_denominator == 0) return; // prodigyopt: no progress possible; nothing moves, d and k unchanged
         double d = _d, dMax = _dMax, numerator = _numerator;
         if (_lr > 0)

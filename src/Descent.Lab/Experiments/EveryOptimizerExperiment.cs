@@ -12,7 +12,7 @@ namespace Descent.Lab.Experiments;
 /// accuracy per epoch, and tests the claim that schedule-free AdamW without a schedule reaches AdamW + cosine within 0.5 points.
 /// Quick mode: 2000 training images, 2 epochs, five optimizers.
 /// </summary>
-public sealed class ModernOptimizersExperiment : IExperiment
+public sealed class EveryOptimizerExperiment : IExperiment
 {
     private static readonly string[] QuickSet = ["nesterov", "adamw", "lion", "muon", "schedule_free_adamw"];
 

@@ -3,7 +3,7 @@ using Descent.Optimizers;
 
 namespace Descent.Lab.Tests.Experiments;
 
-public class ModernOptimizersExperimentTests
+public class EveryOptimizerExperimentTests
 {
     [Fact]
     public void Every_catalog_optimizer_has_a_training_example_that_parses_to_itself()
@@ -21,6 +21,6 @@ public class ModernOptimizersExperimentTests
     {
         var e = Assert.Single(ExperimentCatalog.All, e => e.Number == 18);
         Assert.Equal("mnist-modern-optimizers", e.Id);
-        Assert.IsType<ModernOptimizersExperiment>(e);
+        Assert.IsType<EveryOptimizerExperiment>(e);
     }
 }

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Descent.Lab.Data;
+using Descent.Lab.Models;
+using Descent.Losses;
+using Descent.Optimizers;
+using Descent.Schedules;
+using Descent.Serialization;
+
+namespace Descent.Lab.Training;
+
+/// <summary>Writes a training run's per-epoch metrics: <c>metrics.csv</c> (header <see cref="CsvColumns"/>) and <c>metrics.jsonl</c> (one object per epoch, same keys).</summary>
+internal static class TrainingMetricsWriter
+{
+    /// <summary>The CSV header, also the JSON keys.</summary>
+    public static readonly string[] CsvColumns = ["epoch", "step", "train_loss", "test_loss", "test_accuracy", "lr", "train_seconds", "eval_seconds"];
+
+    /// <summary>Appends epoch <paramref name="m"/> to <c>metrics.csv</c> and <c>metrics.jsonl</c> in <paramref name="dir"/> (epoch 1 starts both files afresh).</summary>
+    public static void Append(string dir, EpochMetrics m)
+    {
+        string csv = Path.Combine(dir, "metrics.csv");
+        static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        if (!File.Exists(csv) || m.Epoch == 1) File.WriteAllText(csv, string.Join(',', CsvColumns) + "\n");
+        File.AppendAllText(csv, string.Join(',', m.Epoch.ToString(CultureInfo.InvariantCulture), m.Step.ToString(CultureInfo.InvariantCulture),
+            F(m.TrainLoss), F(m.TestLoss), F(m.TestAccuracy), F(m.LearningRate), F(m.TrainSeconds), F(m.EvalSeconds)) + "\n");
+        string jsonl = Path.Combine(dir, "metrics.jsonl");
+        if (m.Epoch == 1 && File.Exists(jsonl)) File.Delete(jsonl);
+        var line = new Dictionary<string, object>
+        {
+            ["epoch"] = m.Epoch, ["step"] = m.Step, ["train_loss"] = m.TrainLoss, ["test_loss"] = m.TestLoss, ["test_accuracy"] = m.TestAccuracy,
+            ["lr"] = m.LearningRate, ["train_seconds"] = m.TrainSeconds, ["eval_seconds"] = m.EvalSeconds,
+        };
+        File.AppendAllText(jsonl, JsonSerializer.Serialize(line) + "\n");
+    }
+}
