@@ -35,6 +35,12 @@ public static class MatrixMultiply
     /// <summary><c>C[m×n] = A[m×k] · B[k×n]</c>, all row-major.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is too short, or C overlaps A or B.</exception>
+    /// <param name="a">The left factor, row-major (or its transpose, as the method's name says).</param>
+    /// <param name="b">The right factor, row-major (or its transpose, as the method's name says).</param>
+    /// <param name="c">The product, row-major <c>[m×n]</c>; overwritten.</param>
+    /// <param name="m">Rows of the product.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="n">Columns of the product.</param>
     /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -46,6 +52,12 @@ public static class MatrixMultiply
     /// <summary><c>C[m×n] = A[m×k] · Bᵀ</c> where B is stored row-major as <c>[n×k]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is too short, or C overlaps A or B.</exception>
+    /// <param name="a">The left factor, row-major (or its transpose, as the method's name says).</param>
+    /// <param name="b">The right factor, row-major (or its transpose, as the method's name says).</param>
+    /// <param name="c">The product, row-major <c>[m×n]</c>; overwritten.</param>
+    /// <param name="m">Rows of the product.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="n">Columns of the product.</param>
     /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
     public static void MultiplyTransposeB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -69,6 +81,12 @@ public static class MatrixMultiply
     /// <summary><c>C[m×n] = Aᵀ · B[k×n]</c> where A is stored row-major as <c>[k×m]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span is too short, or C overlaps A or B.</exception>
+    /// <param name="a">The left factor, row-major (or its transpose, as the method's name says).</param>
+    /// <param name="b">The right factor, row-major (or its transpose, as the method's name says).</param>
+    /// <param name="c">The product, row-major <c>[m×n]</c>; overwritten.</param>
+    /// <param name="m">Rows of the product.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="n">Columns of the product.</param>
     /// <param name="maxDegreeOfParallelism">Threads at most (default <see cref="Parallelism.ProcessDefault"/>); the result does not depend on it.</param>
     public static void MultiplyTransposeA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
