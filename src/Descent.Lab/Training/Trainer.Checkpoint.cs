@@ -1,13 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text.Json;
 using Descent.Lab.Data;
-using Descent.Lab.Models;
-using Descent.Losses;
 using Descent.Optimizers;
-using Descent.Schedules;
 using Descent.Serialization;
 
 namespace Descent.Lab.Training;

@@ -5,6 +5,7 @@ namespace Descent.Optimizers;
 /// <summary>
 /// The stage between the caller's gradient buffers and the rule chain, in the spirit of Optax's <c>apply_if_finite</c>,
 /// <c>MultiSteps</c> and <c>clip_by_global_norm</c>: the non-finite policy, gradient accumulation and clipping by global norm.
+/// (It takes the optimizer's <c>List</c> itself: <c>foreach</c> over it does not allocate, as it would over an interface.)
 /// <see cref="Plan"/> decides, once per <see cref="Optimizer{T}.Step"/> call and before anything is modified, whether a step is
 /// applied and how gradients must be prepared; <see cref="GradientFor"/> then gives each parameter the gradient its chain
 /// reads (the user's buffer itself when nothing needs preparing, so the common case copies nothing). The user's gradient
@@ -51,7 +52,7 @@ internal sealed class GradientPreprocessing<T> where T : unmanaged, IFloatingPoi
     /// Decides this call: throws (<see cref="NonFinitePolicy.Throw"/>), skips (<see cref="NonFinitePolicy.SkipStep"/>), adds the
     /// gradients to the accumulators and waits for more (accumulation micro-step), or applies a step with the given preparation.
     /// </summary>
-    public PreparedStep<T> Plan(IReadOnlyList<ParameterGroup<T>> groups, string kind, long stepCount)
+    public PreparedStep<T> Plan(List<ParameterGroup<T>> groups, string kind, long stepCount)
     {
         bool zeroNonFinite = false;
         if (NonFinitePolicy != NonFinitePolicy.Propagate && !AllGradientsFinite(groups))
@@ -108,7 +109,7 @@ internal sealed class GradientPreprocessing<T> where T : unmanaged, IFloatingPoi
         return buffer;
     }
 
-    private void Accumulate(IReadOnlyList<ParameterGroup<T>> groups, bool zeroNonFinite)
+    private void Accumulate(List<ParameterGroup<T>> groups, bool zeroNonFinite)
     {
         foreach (var g in groups)
         {
@@ -126,7 +127,7 @@ internal sealed class GradientPreprocessing<T> where T : unmanaged, IFloatingPoi
         }
     }
 
-    private static bool AllGradientsFinite(IReadOnlyList<ParameterGroup<T>> groups)
+    private static bool AllGradientsFinite(List<ParameterGroup<T>> groups)
     {
         foreach (var g in groups)
             for (int i = 0; i < g.States.Length; i++)
@@ -135,7 +136,7 @@ internal sealed class GradientPreprocessing<T> where T : unmanaged, IFloatingPoi
         return true;
     }
 
-    private double GlobalNorm(IReadOnlyList<ParameterGroup<T>> groups, bool zeroNonFinite, bool accumulated)
+    private double GlobalNorm(List<ParameterGroup<T>> groups, bool zeroNonFinite, bool accumulated)
     {
         double sum = 0;
         foreach (var g in groups)

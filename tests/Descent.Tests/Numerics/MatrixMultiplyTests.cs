@@ -121,9 +121,15 @@ public class MatrixMultiplyTests
         var b = Random<float>(k * n, 2);
         var c = new float[m * n];
         for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n, 2);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n, 2);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Tiered JIT may allocate while recompiling hot methods (seen under load); a steady state allocates nothing.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 4 && allocated != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++) Product(form, a, b, c, m, k, n, 2);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
