@@ -29,6 +29,8 @@ internal static class LabCommand
             var numbers = ParseNumbers(parse.GetValue(only));
             var selected = ReportBuilder.Select(all, numbers);
             string dir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            if (File.Exists(Path.Combine(dir, Descent.Lab.Training.Trainer.CheckpointFileName)))
+                throw new ArgumentException($"--out {dir} holds a training run (descent train); the lab does not write into it: choose another folder");
             var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data)!, parse.GetValue(quick), parse.GetValue(seed),
                 line => Console.Error.WriteLine(line));
             var watch = Stopwatch.StartNew();
