@@ -19,7 +19,7 @@ internal static class LabCommand
         var only = new Option<string?>("--only") { Description = "Comma-separated experiment numbers, e.g. 6,12 (default: all)." };
         var output = new Option<string?>("--out") { Description = "Output directory (default: runs/<yyyyMMdd-HHmmss>)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 1 };
-        var data = new Option<string>("--data") { Description = "Directory with the MNIST IDX files.", DefaultValueFactory = _ => "data/mnist-10k" };
+        var data = new Option<string?>("--data") { Description = "Directory with the MNIST IDX files (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each experiment's figures and numbers as TensorBoard events into this directory." };
         foreach (Option o in new Option[] { quick, only, output, seed, data, tensorboard }) command.Options.Add(o);
 
@@ -31,7 +31,7 @@ internal static class LabCommand
             string dir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             if (File.Exists(Path.Combine(dir, Descent.Lab.Training.Trainer.CheckpointFileName)))
                 throw new ArgumentException($"--out {dir} holds a training run (descent train); the lab does not write into it: choose another folder");
-            var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data)!, parse.GetValue(quick), parse.GetValue(seed),
+            var context = new ExperimentContext(Path.GetFullPath(dir), DataDirectory(parse.GetValue(data)), parse.GetValue(quick), parse.GetValue(seed),
                 line => Console.Error.WriteLine(line));
             var watch = Stopwatch.StartNew();
             using var board = parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
@@ -67,5 +67,18 @@ internal static class LabCommand
             numbers.Add(n);
         }
         return numbers.ToArray();
+    }
+
+    private static string DataDirectory(string? given)
+    {
+        if (given is not null) return given;
+        try
+        {
+            return Descent.Lab.Data.Mnist.FindDefaultDirectory();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Descent.Lab.Data.Mnist.DefaultDirectory; // experiments that need MNIST report the missing folder themselves
+        }
     }
 }

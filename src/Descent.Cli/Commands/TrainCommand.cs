@@ -27,7 +27,7 @@ internal static class TrainCommand
         var accumulate = new Option<int>("--accumulate") { Description = "Batches averaged per optimizer step (gradient accumulation).", DefaultValueFactory = _ => 1 };
         var seed = new Option<long>("--seed") { Description = "Seed of the initialisation and the data order.", DefaultValueFactory = _ => 0 };
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP.", DefaultValueFactory = _ => 256 };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist-10k)." };
+        var data = new Option<string?>("--data") { Description = "MNIST folder (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training samples." };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>/)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this folder (the same command with --resume added works; settings that differ from the run's are refused)." };
@@ -184,7 +184,7 @@ internal static class TrainCommand
                     ["out"] = outDir,
                     ["message"] = result.Message,
                 };
-                Console.Out.WriteLine(JsonSerializer.Serialize(summary, JsonDefaults));
+                Console.Out.WriteLine(CliJson.Serialize(summary));
             }
             else
             {
@@ -197,7 +197,7 @@ internal static class TrainCommand
                 Console.Error.WriteLine($"descent: {result.Message}");
                 return ExitCodes.Failure;
             }
-            return result.Status == TrainingStatus.Cancelled ? 130 : ExitCodes.Success;
+            return result.Status == TrainingStatus.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
         }
     }
 
@@ -260,7 +260,6 @@ internal static class TrainCommand
         return CheckpointFile.Read(new MemoryStream(bytes));
     }
 
-    private static readonly JsonSerializerOptions JsonDefaults = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token, TensorBoardTrainingLog? log)
     {
