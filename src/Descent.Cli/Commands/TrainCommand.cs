@@ -7,6 +7,7 @@ using Descent.Lab.Training;
 using Descent.Numerics;
 using Descent.Optimizers;
 using Descent.Serialization;
+using Descent.TensorBoard;
 using Spectre.Console;
 
 namespace Descent.Cli;
@@ -40,7 +41,8 @@ internal static class TrainCommand
         var scaleLr = new Option<string>("--scale-lr") { Description = "none, or linear: learning rate x (global batch / --base-batch), reached by a linear warmup over --warmup-epochs (Goyal et al., 2017).", DefaultValueFactory = _ => "none" };
         var baseBatch = new Option<int>("--base-batch") { Description = "The batch the optimizer's learning rate was tuned for (--scale-lr linear).", DefaultValueFactory = _ => 128 };
         var warmupEpochs = new Option<double>("--warmup-epochs") { Description = "Epochs of linear warmup to the scaled rate (--scale-lr linear; 0: none).", DefaultValueFactory = _ => 5 };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs })
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs, tensorboard })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -151,9 +153,12 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             if (communicator.Size == 1) Console.CancelKeyPress += onCancel;
             TrainingResult result;
+            using var board = writer && parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
+            var log = board is null ? null : new TensorBoardTrainingLog(board, trainer);
             try
             {
-                result = asJson || !writer ? trainer.Run(cts.Token) : RunWithProgress(trainer, cts.Token);
+                result = asJson || !writer ? trainer.Run(cts.Token, log?.Observe()) : RunWithProgress(trainer, cts.Token, log);
+                log?.OnFinished(result);
             }
             finally
             {
@@ -243,13 +248,15 @@ internal static class TrainCommand
 
     private static readonly JsonSerializerOptions JsonDefaults = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token)
+    private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token, TensorBoardTrainingLog? log)
     {
         if (Console.IsOutputRedirected)
         {
             int printed = 0;
-            var r = trainer.Run(token, _ =>
+            var r = trainer.Run(token, p =>
             {
+                log?.OnProgress(p);
+                log?.OnEpochs(trainer.History);
                 while (printed < trainer.History.Count) PrintEpoch(trainer.History[printed++]);
             });
             while (printed < r.History.Count) PrintEpoch(r.History[printed++]);
@@ -266,6 +273,8 @@ internal static class TrainCommand
                 long last = 0;
                 result = trainer.Run(token, p =>
                 {
+                    log?.OnProgress(p);
+                    log?.OnEpochs(trainer.History);
                     if (p.Epoch != epoch)
                     {
                         task?.StopTask();
