@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Descent.Lab.Data;
 using Descent.Lab.Experiments;
 using Descent.Lab.Reports;
 using Descent.TensorBoard;
@@ -31,7 +32,7 @@ internal static class LabCommand
             string dir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             if (File.Exists(Path.Combine(dir, Descent.Lab.Training.Trainer.CheckpointFileName)))
                 throw new ArgumentException($"--out {dir} holds a training run (descent train); the lab does not write into it: choose another folder");
-            var context = new ExperimentContext(Path.GetFullPath(dir), DataDirectory(parse.GetValue(data)), parse.GetValue(quick), parse.GetValue(seed),
+            var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data) ?? DefaultData(), parse.GetValue(quick), parse.GetValue(seed),
                 line => Console.Error.WriteLine(line));
             var watch = Stopwatch.StartNew();
             using var board = parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
@@ -56,6 +57,19 @@ internal static class LabCommand
         return command;
     }
 
+    /// <summary>The shipped MNIST-10k folder, or its relative name when there is none (experiments that need it then fail with that name).</summary>
+    private static string DefaultData()
+    {
+        try
+        {
+            return Mnist.FindDefaultDirectory();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Mnist.DefaultDirectory;
+        }
+    }
+
     private static int[]? ParseNumbers(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
@@ -67,18 +81,5 @@ internal static class LabCommand
             numbers.Add(n);
         }
         return numbers.ToArray();
-    }
-
-    private static string DataDirectory(string? given)
-    {
-        if (given is not null) return given;
-        try
-        {
-            return Descent.Lab.Data.Mnist.FindDefaultDirectory();
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return Descent.Lab.Data.Mnist.DefaultDirectory; // experiments that need MNIST report the missing folder themselves
-        }
     }
 }
