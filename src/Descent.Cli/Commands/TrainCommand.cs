@@ -254,6 +254,7 @@ internal static class TrainCommand
                 : $"--out {dir} is not empty; choose another folder, or pass --overwrite to write the run there anyway");
         }
         foreach (string file in RunFiles) File.Delete(Path.Combine(dir, file));
+    }
 
     /// <summary>
     /// The linear scaling rule with gradual warmup (Goyal et al., 2017, "Accurate, large minibatch SGD", sections 2.1-2.2): with a
