@@ -1,3 +1,4 @@
+using Descent.Cli.Commands;
 using Descent.Schedules;
 
 namespace Descent.Cli.Tests;
