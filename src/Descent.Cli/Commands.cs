@@ -14,6 +14,7 @@ internal static class CommandList
         yield return LrFindCommand.Create();
         yield return Commands.BenchCommand.Create();
         yield return LabCommand.Create();
+        yield return MpiCommand.Create();
         yield return ServeCommand.Create();
     }
 }
