@@ -45,7 +45,7 @@ public static class Trajectories
         var spec = OptimizerCatalog.Parse(optimizerText);
         Schedule? schedule = string.IsNullOrWhiteSpace(scheduleText) ? null : ScheduleText.Parse(scheduleText, steps);
         var optimizer = spec.Create<double>();
-        if (schedule is not null) Trainer.Attach(optimizer, schedule);
+        if (schedule is not null) optimizer.SetSchedule(schedule);
         var point = new[] { x0, y0 };
         var gradient = new double[2];
         optimizer.AddGroup(new Parameter<double>("xy", point, gradient));

@@ -84,7 +84,7 @@ public sealed class BrowserTests(PlaygroundFixture fixture)
     private static (double X, double Y) Library(Landscape2D f, double x0, double y0, string optimizerText, string? scheduleText, int steps)
     {
         var optimizer = OptimizerCatalog.Create<double>(optimizerText);
-        if (scheduleText is not null) Trainer.Attach(optimizer, ScheduleText.Parse(scheduleText, steps));
+        if (scheduleText is not null) optimizer.SetSchedule(ScheduleText.Parse(scheduleText, steps));
         var p = new[] { x0, y0 };
         var g = new double[2];
         optimizer.AddGroup(new Parameter<double>("xy", p, g));
