@@ -1,7 +1,7 @@
 using System.Globalization;
-using Descent.Analysis;
 using Descent.Lab.Data;
 using Descent.Lab.Reports;
+using Descent.Analysis;
 using Descent.Lab.Statistics;
 using Descent.Optimizers;
 using Descent.Schedules;
