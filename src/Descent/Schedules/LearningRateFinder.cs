@@ -108,7 +108,7 @@ public static class LearningRateFinder
         if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "level must be in (0, 1).");
         ArgumentNullException.ThrowIfNull(stepForSeed);
         ArgumentNullException.ThrowIfNull(seeds);
-        if (seeds.Count < 2) throw new ArgumentException("Need at least two seeds for a band.", nameof(seeds));
+        if (seeds.Count < 1) throw new ArgumentException("Need at least one seed.", nameof(seeds));
         var runs = seeds.Select(s => Run(stepForSeed(s), options)).ToArray();
         double z = Descent.Analysis.StudentT.CriticalValue(level, runs.Length - 1);
         int n = runs.Min(r => r.SmoothedLosses.Length);
@@ -122,7 +122,7 @@ public static class LearningRateFinder
             m /= runs.Length;
             double v = 0;
             foreach (var r in runs) v += (r.SmoothedLosses[i] - m) * (r.SmoothedLosses[i] - m);
-            double half = z * Math.Sqrt(v / (runs.Length - 1) / runs.Length);
+            double half = runs.Length > 1 ? z * Math.Sqrt(v / (runs.Length - 1) / runs.Length) : double.NaN; // one seed: no band
             mean[i] = m; lower[i] = m - half; upper[i] = m + half;
         }
         var valleys = runs.Select(r => r.Suggestions.Valley).Order().ToArray();
