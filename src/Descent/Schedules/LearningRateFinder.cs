@@ -110,7 +110,7 @@ public static class LearningRateFinder
         ArgumentNullException.ThrowIfNull(seeds);
         if (seeds.Count < 1) throw new ArgumentException("Need at least one seed.", nameof(seeds));
         var runs = seeds.Select(s => Run(stepForSeed(s), options)).ToArray();
-        double z = Descent.Analysis.StudentT.CriticalValue(level, runs.Length - 1);
+        double z = runs.Length > 1 ? Descent.Analysis.StudentT.CriticalValue(level, runs.Length - 1) : double.NaN; // one seed: no band
         int n = runs.Min(r => r.SmoothedLosses.Length);
         var mean = new double[n];
         var lower = new double[n];
