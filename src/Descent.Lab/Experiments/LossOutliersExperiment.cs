@@ -74,6 +74,10 @@ public sealed class LossOutliersExperiment : IExperiment
             Claim = "MSE is dominated by outliers (83.6 vs Huber 19.3 vs MAE 5.6 on the lecture's five points); Huber and MAE fits recover the true line where MSE is pulled away.",
             Summary = $"five points: MSE {mse:G4}, Huber {huber:G4}, MAE {mae:G4}; line-fit error MSE {errors[0]:F3}, Huber {errors[1]:F3}, MAE {errors[2]:F3}",
             Supported = fiveOk && robust,
+            Source = new ClaimSource("The course's lecture on loss functions (MSE, MAE, Huber)",
+                "MSE squares the errors, so one outlier dominates it (83.6 on the five-point example); MAE and Huber grow only linearly in large errors and are robust to outliers."),
+            Design = $"Five points: the lecture's predictions and targets, MSE, Huber (delta 5) and MAE by the library's losses, compared with the lecture's numbers. Line fit: {count} points y = 2x + 1 + N(0, 0.1^2), 10 % of targets shifted by +-10, full-batch gradient descent ({steps} steps) on each loss; error = distance of (slope, intercept) from (2, 1). Rule: the five-point values match the lecture and the Huber and MAE fits are closer to the true line than the MSE fit.",
+            Test = "deterministic arithmetic (five points); one seeded data set for the line fit (full batch, no sampling noise in training), no test across data sets",
         };
         result.Paragraphs.Add("The five points are the lecture's (predictions 98, 153, 199, 182, 140 against 100, 150, 200, 180, 120); the last one is an outlier with error 20, which contributes 400 of the 418 summed squared errors.");
         result.Paragraphs.Add($"Line fit: {count} points y = 2x + 1 + N(0, 0.1²) with 10% of targets shifted by ±10; full-batch gradient descent (library SGD, lr 0.05, {steps} steps) on each loss. Error is the Euclidean distance of (slope, intercept) from (2, 1).");

@@ -79,6 +79,10 @@ public sealed class NoiseScaleExperiment : IExperiment
             Claim = "Linear scaling rule: with k times the batch and k times the learning rate, SGD tracks the small-batch run per sample seen, while k times the batch at the same rate is slower per sample.",
             Summary = string.Create(ci, $"mean loss over the run, relative to (B,lr): (kB,k lr) {scaledMeanRatio:G3}, (kB,lr) {unscaledRatio:G3}; final (kB,k lr)/(B,lr) {scaledRatio:G3}; growing batch final {growingFinal:G3} vs cosine {cosineFinal:G3}"),
             Supported = supported,
+            Source = new ClaimSource("The course's chapter on noise scale and batch size; Goyal et al. 2017 (linear scaling rule); Smith and Le 2018",
+                "When the minibatch size is multiplied by k, multiply the learning rate by k: the noise scale eta/B, and with it the trajectory per sample seen, stays the same."),
+            Design = $"10-d rotated quadratic, gradient noise sigma/sqrt(B), plain SGD; {seeds} seeds per configuration; curves are seed means of f - f* against samples seen. Rule: supported iff (kB, k lr) over (B, lr) is within (0.67, 1.5) for both the final and the mean loss and (kB, lr) is more than 1.5 times slower.",
+            Test = "ratio of seed means against fixed equivalence bounds (no interval)",
         };
         result.Paragraphs.Add(string.Create(ci, $"A 10-d rotated quadratic with eigenvalues log-spaced from 1 to 0.1, started at 0; the gradient gets Gaussian noise of standard deviation {Sigma}/sqrt(B). Plain SGD; every curve is the mean of f - f* over {seeds} seeds against samples seen (k = {K}). 'Final' is the mean over the last 10% of the run; 'mean' averages the whole curve (speed per sample)."));
         result.Paragraphs.Add(string.Create(ci, $"Growing batch: batch({growth}) with base lr {Lr} (so eta_t = {Lr}/{b0} * B_t, the noise scale eta/B stays constant) against cosine with batch {b0} and peak lr {2 * Lr}, both over {samples} samples. The batch-coupled schedule keeps the noise scale constant, so it ends at the noise floor of eta/B, while cosine anneals the noise away: final {growingFinal:G3} vs {cosineFinal:G3}."));

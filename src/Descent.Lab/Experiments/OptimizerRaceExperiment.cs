@@ -121,6 +121,10 @@ public sealed class OptimizerRaceExperiment : IExperiment
             Claim = "On ill-conditioned 2-D landscapes plain SGD zigzags and crawls, momentum and adaptive methods move more directly, and L-BFGS reaches the minimum in far fewer iterations than first-order methods take steps.",
             Summary = $"L-BFGS in {lbfgsIterations} iterations matched or beat the best first-order method ({steps} steps, best of {LearningRates.Length} rates) on {lbfgsWins} of {landscapesWithMinima} landscapes with a minimum",
             Supported = lbfgsWins * 2 > landscapesWithMinima,
+            Source = new ClaimSource("The course's lecture on optimization algorithms (SGD, momentum, Adam, L-BFGS)",
+                "On ill-conditioned problems plain gradient descent zigzags; momentum and adaptive methods move more directly; quasi-Newton methods such as L-BFGS need far fewer iterations."),
+            Design = $"2-D test landscapes with known minima; each first-order optimizer runs {steps} steps at each of {LearningRates.Length} rates (best final loss kept), L-BFGS {lbfgsIterations} iterations with a strong Wolfe line search. Rule: supported if L-BFGS matches or beats the best first-order method on a majority of the landscapes with a minimum.",
+            Test = "deterministic (exact gradients, fixed starts): the rule is evaluated on the paths; no sampling error",
         };
         result.Paragraphs.Add($"Each first-order optimizer (the library's Optim factories, default hyperparameters other than the rate) runs {steps} steps from the landscape's start at each rate in {{{string.Join(", ", LearningRates.Select(F))}}}; the rate with the lowest final loss is kept and its path drawn. L-BFGS (strong Wolfe line search) runs {lbfgsIterations} iterations. Distance is to the nearest known minimum (— for the saddle, which has none).");
         result.Paragraphs.Add("The paths show the lecture's picture: SGD's zigzag across the ravine and Rosenbrock's valley, momentum overshooting then settling, Adam-type methods moving along sign-like directions, L-BFGS's few long steps.");

@@ -28,18 +28,20 @@ public static class Plots
     {
         ArgumentNullException.ThrowIfNull(series);
         var plot = NewPlot(title, xLabel, yLabel);
-        foreach (var s in series)
+        var all = series.ToArray();
+        int index = 0;
+        foreach (var s in all)
         {
             if (s.X.Length != s.Y.Length) throw new ArgumentException($"Series '{s.Name}' has {s.X.Length} x values and {s.Y.Length} y values.", nameof(series));
             var (xs, ys) = Transform(s.X, s.Y, logX, logY);
-            var line = plot.Add.ScatterLine(xs, ys);
+            var line = plot.Add.ScatterLine(xs, ys, Palette(index++, all.Length));
             line.LegendText = s.Name;
             line.LineWidth = 2;
             line.MarkerSize = xs.Length <= 30 ? 5 : 0;
         }
         if (logY) LogTicks(plot.Axes.Left);
         if (logX) LogTicks(plot.Axes.Bottom);
-        plot.ShowLegend();
+        LegendOutside(plot);
         return plot;
     }
 
@@ -77,7 +79,9 @@ public static class Plots
         var contour = plot.Add.ContourLines(grid, levels);
         contour.LineWidth = 1;
         contour.LineColor = Colors.Gray;
-        contour.LabelStyle.IsVisible = false;
+        contour.LabelStyle.IsVisible = true;
+        contour.LabelStyle.FontSize = 9;
+        contour.LabelStyle.ForeColor = Colors.DimGray;
         int index = 0;
         foreach (var t in trajectories)
         {
@@ -91,7 +95,7 @@ public static class Plots
             plot.Add.Marker(t.X[^1], t.Y[^1], MarkerShape.FilledSquare, 8, color);
         }
         plot.Axes.SetLimits(x0, x1, y0, y1);
-        plot.ShowLegend();
+        LegendOutside(plot);
         return plot;
     }
 
@@ -112,7 +116,7 @@ public static class Plots
                 markers.LegendText = labelNames is not null && g >= 0 && g < labelNames.Count ? labelNames[g] : $"class {g}";
             }
         }
-        if (labels is not null) plot.ShowLegend();
+        if (labels is not null) LegendOutside(plot);
         return plot;
     }
 
@@ -157,10 +161,55 @@ public static class Plots
     }
 
     /// <summary>A colour from a fixed, colour-blind-friendly cycle.</summary>
-    public static Color Palette(int index)
+    public static Color Palette(int index) => Palette(index, 10);
+
+    /// <summary>
+    /// Colour <paramref name="index"/> of a palette with at least <paramref name="count"/> distinct colours: Category10 up to 10
+    /// series, Category20 up to 20, beyond that evenly spaced hues (so no two series of one plot share a colour).
+    /// </summary>
+    public static Color Palette(int index, int count)
     {
-        var colors = new ScottPlot.Palettes.Category10().Colors;
+        if (count > 20)
+        {
+            int i = ((index % count) + count) % count;
+            return Color.FromHSL((float)i / count, 0.65f, i % 2 == 0 ? 0.40f : 0.55f);
+        }
+        Color[] colors = count > 10 ? new ScottPlot.Palettes.Category20().Colors : new ScottPlot.Palettes.Category10().Colors;
         return colors[((index % colors.Length) + colors.Length) % colors.Length];
+    }
+
+    /// <summary>Puts the legend to the right of the data area, so it never covers a curve.</summary>
+    public static void LegendOutside(Plot plot)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        plot.ShowLegend(Edge.Right);
+    }
+
+    /// <summary>Adds a shaded band between <paramref name="low"/> and <paramref name="high"/> over <paramref name="x"/> (a confidence band), in a light tint of <paramref name="color"/>.</summary>
+    public static void Band(Plot plot, double[] x, double[] low, double[] high, Color color, string? legend = null)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        if (x.Length != low.Length || x.Length != high.Length) throw new ArgumentException("x, low and high must have equal lengths.", nameof(x));
+        var fill = plot.Add.FillY(x, low, high);
+        fill.FillStyle.Color = color.WithAlpha(0.25);
+        fill.LineStyle.Width = 0;
+        if (legend is not null) fill.LegendText = legend;
+    }
+
+    /// <summary>Adds a shaded vertical span [<paramref name="from"/>, <paramref name="to"/>] (e.g. a suggested interval) with a legend entry.</summary>
+    public static void Span(Plot plot, double from, double to, Color color, string legend)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        var span = plot.Add.VerticalSpan(Math.Min(from, to), Math.Max(from, to), color.WithAlpha(0.18));
+        span.LegendText = legend;
+    }
+
+    /// <summary>Adds a dashed vertical line at <paramref name="x"/> with a legend entry (a threshold, a boundary, a suggestion).</summary>
+    public static void MarkX(Plot plot, double x, Color color, string legend)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        var line = plot.Add.VerticalLine(x, 2, color, LinePattern.Dashed);
+        line.LegendText = legend;
     }
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)

@@ -1,3 +1,5 @@
+using Descent.Analysis;
+
 using Descent.Lab.Data;
 
 namespace Descent.Lab.Statistics;

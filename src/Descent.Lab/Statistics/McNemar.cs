@@ -1,3 +1,5 @@
+using Descent.Analysis;
+
 namespace Descent.Lab.Statistics;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Descent.Analysis;
+
 namespace Descent.Lab.Statistics;
 
 /// <summary>Ranks with ties given their average rank (1-based), as SciPy's <c>rankdata(method="average")</c>.</summary>

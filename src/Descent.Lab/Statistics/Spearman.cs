@@ -1,3 +1,5 @@
+using Descent.Analysis;
+
 namespace Descent.Lab.Statistics;
 
 /// <summary>Spearman's rank correlation (the Pearson correlation of average ranks) with SciPy's t-based p-value.</summary>

@@ -1,3 +1,5 @@
+using Descent.Analysis;
+
 namespace Descent.Lab.Statistics;
 
 /// <summary>A two-sided (or stated one-sided) confidence interval at a level.</summary>

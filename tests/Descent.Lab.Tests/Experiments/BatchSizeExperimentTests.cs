@@ -14,7 +14,10 @@ public class BatchSizeExperimentTests
     {
         var r = new BatchSizeExperiment().Run(Context());
         var runs = (Dictionary<string, object>[])r.Numbers["runs"];
-        Assert.True((double)runs[0]["finalLoss"] <= (double)runs[2]["finalLoss"]);
-        Assert.True((double)runs[1]["lossAtMiniBatchTime"] < (double)runs[0]["lossAtMiniBatchTime"]);
+        var full = (double[])runs[0]["finalExcess"];
+        var single = (double[])runs[2]["finalExcess"];
+        Assert.True(full.Average() <= single.Average());
+        Assert.True(((double[])runs[0]["excessAtEqualCompute"]).Average() > ((double[])runs[1]["finalExcess"]).Average());
+        Assert.All(full, e => Assert.True(e >= 0));
     }
 }

@@ -21,6 +21,7 @@ public class FocalLossExperimentTests
     public void FocalRaisesMinorityRecall()
     {
         var r = new FocalLossExperiment().Run(Context());
-        Assert.True(r.Supported, r.Summary);
+        Assert.Equal(Verdict.Supported, r.Outcome);
+        Assert.True(r.PValue < 0.05, r.Summary);
     }
 }

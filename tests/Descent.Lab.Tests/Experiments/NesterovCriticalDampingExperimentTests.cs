@@ -1,19 +1,21 @@
+using Descent.Analysis;
 using Descent.Lab.Experiments;
+using Descent.Schedules;
 
 namespace Descent.Lab.Tests.Experiments;
 
 public class NesterovCriticalDampingExperimentTests
 {
     [Fact]
-    public void QuickRun_JointScheduleOvershootsLessThanFixedPair_AndWritesPlots()
+    public void CriticalRateDoesNotOvershootTheTunedMode_FourTimesItDoes()
     {
-        string dir = TestPaths.TempDirectory();
-        var result = new NesterovCriticalDampingExperiment().Run(new ExperimentContext(dir, "", true, 1, _ => { }));
-        var runs = (Dictionary<string, object>)result.Numbers["runs"];
-        var joint = (Dictionary<string, object>)runs.First().Value;
-        var fixedPair = (Dictionary<string, object>)runs.Skip(1).First().Value;
-        Assert.True((double)joint["overshoot"] < (double)fixedPair["overshoot"], result.Summary);
-        Assert.True(File.Exists(Path.Combine(dir, "nag-critical-damping-loss.png")));
-        Assert.True(File.Exists(Path.Combine(dir, "nag-critical-damping-stability.png")));
+        double[] l = [0.01, 1];
+        double rate = MomentumStability.NesterovCriticalDampingRate(0.9, 0.01);
+        var critical = NesterovCriticalDampingExperiment.Run(l, new Constant(rate), new Constant(0.9), 600, 0);
+        var fast = NesterovCriticalDampingExperiment.Run(l, new Constant(4 * rate), new Constant(0.9), 600, 0);
+        Assert.True(critical.OvershootActual < 1e-9, $"{critical.OvershootActual}");
+        Assert.True(fast.OvershootActual > 1e-3, $"{fast.OvershootActual}");
+        // f - f* from the displacement is exactly sum lambda x^2 / 2 at the start
+        Assert.Equal(0.505, critical.Gap[0], 15);
     }
 }

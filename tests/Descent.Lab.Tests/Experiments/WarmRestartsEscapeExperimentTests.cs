@@ -1,11 +1,12 @@
 using Descent.Lab.Experiments;
+using Descent.Schedules;
 
 namespace Descent.Lab.Tests.Experiments;
 
 public class WarmRestartsEscapeExperimentTests
 {
     [Fact]
-    public void Derivative_MatchesFiniteDifferences_AndSaddleSeparatesMinima()
+    public void Potential_SharpMinimumIsShallowLocal_WideIsGlobal()
     {
         foreach (double x in new[] { -1.7, -1.05, -0.6, 0.3, 1.4, 2.2 })
         {
@@ -13,19 +14,20 @@ public class WarmRestartsEscapeExperimentTests
             double fd = (WarmRestartsEscapeExperiment.Value(x + h) - WarmRestartsEscapeExperiment.Value(x - h)) / (2 * h);
             Assert.Equal(fd, WarmRestartsEscapeExperiment.Derivative(x), 1e-5);
         }
+        var (sharp, wide) = WarmRestartsEscapeExperiment.Minima();
         double saddle = WarmRestartsEscapeExperiment.Saddle();
-        Assert.InRange(saddle, -0.9, 1.0);
+        Assert.InRange(saddle, sharp, wide);
+        Assert.True(WarmRestartsEscapeExperiment.Value(wide) < WarmRestartsEscapeExperiment.Value(sharp), "the wide minimum is the global one");
+        Assert.True(WarmRestartsEscapeExperiment.Curvature(sharp) > 10 * WarmRestartsEscapeExperiment.Curvature(wide), "the sharp minimum is sharp");
     }
 
     [Fact]
-    public void QuickRun_ReportsFractions_AndWritesPlot()
+    public void RunsArePaired_SameScheduleAndSeedGiveSameOutcomes()
     {
-        string dir = TestPaths.TempDirectory();
-        var result = new WarmRestartsEscapeExperiment().Run(new ExperimentContext(dir, "", true, 1, _ => { }));
-        var fractions = (Dictionary<string, object>)result.Numbers["wide_fraction"];
-        Assert.All(fractions.Values, v => Assert.InRange((double)v, 0, 1));
-        double se = (double)result.Numbers["difference_standard_error"];
-        Assert.Equal((double)fractions["SGDR, 4 cycles"] - (double)fractions["cosine (monotone)"] > 2 * se, result.Supported);
-        Assert.True(File.Exists(Path.Combine(dir, "warm-restarts-escape-fractions.png")));
+        var a = WarmRestartsEscapeExperiment.Run(new WarmRestarts(50), 0.08, 0.9, 1, 200, 50, 20, 3);
+        var b = WarmRestartsEscapeExperiment.Run(new WarmRestarts(50), 0.08, 0.9, 1, 200, 50, 20, 3);
+        Assert.Equal(a.Wide, b.Wide);
+        Assert.Equal(3, a.EnergyBefore.Length);
+        Assert.All(a.EnergyAfter, e => Assert.True(double.IsFinite(e)));
     }
 }

@@ -1,3 +1,4 @@
+using Descent.Analysis;
 using Descent.Lab.Statistics;
 
 namespace Descent.Lab.Tests.Statistics;

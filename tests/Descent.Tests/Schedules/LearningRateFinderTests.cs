@@ -54,6 +54,34 @@ public class LearningRateFinderTests
     }
 
     [Fact]
+    public void SuggestionsDropTheFirstTenthAndTheLastFivePointsAsFastai()
+    {
+        // 30 planned points: fastai slices [3:-5]. The lowest loss sits at index 1 (EMA warm-up artefact) and at index 27 (inside the
+        // dropped tail); after slicing the minimum is at index 24, so MinimumOverTen = lrs[24] / 10.
+        var lrs = Enumerable.Range(0, 30).Select(i => Math.Pow(10, -4 + i * 0.2)).ToArray();
+        var losses = Enumerable.Range(0, 30).Select(i => 2.0 - 0.05 * i).ToArray();
+        losses[1] = 0.1;
+        losses[27] = 0.05;
+        var s = LearningRateFinder.Suggest(lrs, losses, 30);
+        Assert.Equal(lrs[24] / 10, s.MinimumOverTen, 12);
+        // the valley of the sliced trace: one decreasing run over indices 3..24 (22 points): max_end 21, max_start 21 - 22 = -1
+        // -> sections 22/3, idx = -1 + 7 + 3 = 9 of the slice = index 12 of the trace (fastai's arithmetic)
+        Assert.Equal(lrs[12], s.Valley, 12);
+        // too short to slice: the whole trace is used
+        Assert.Equal(lrs[1] / 10, LearningRateFinder.Suggest(lrs.AsSpan(0, 4), losses.AsSpan(0, 4), 30).MinimumOverTen, 12);
+    }
+
+    [Fact]
+    public void BandUsesStudentTForTheNumberOfSeeds()
+    {
+        var two = LearningRateFinder.RunRepeated(seed => Quadratic(1, 1, 0.2, seed), [1, 2], new LearningRateFinderOptions(1e-4, 0.1, 20));
+        int i = 10;
+        double a = two.Runs[0].SmoothedLosses[i], b = two.Runs[1].SmoothedLosses[i];
+        double se = Math.Abs(a - b) / 2; // s / sqrt(2) with s = |a - b| / sqrt(2)
+        Assert.Equal(12.706204736432095 * se, two.Upper[i] - two.Mean[i], 1e-9);
+    }
+
+    [Fact]
     public void RepeatedRunsGiveABandAndAnInterval()
     {
         var band = LearningRateFinder.RunRepeated(seed => Quadratic(1, 1, 0.2, seed), [1, 2, 3, 4], new LearningRateFinderOptions(1e-4, 100, 80));

@@ -1,4 +1,4 @@
-namespace Descent.Lab.Statistics;
+namespace Descent.Analysis;
 
 /// <summary>The standard normal distribution.</summary>
 public static class Normal

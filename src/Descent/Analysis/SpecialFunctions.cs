@@ -1,4 +1,4 @@
-namespace Descent.Lab.Statistics;
+namespace Descent.Analysis;
 
 /// <summary>
 /// The special functions behind the distributions of the lab's tests: log-gamma, the regularized incomplete beta and gamma

@@ -1,4 +1,4 @@
-namespace Descent.Lab.Statistics;
+namespace Descent.Analysis;
 
 /// <summary>Student's t distribution with any real number of degrees of freedom df &gt; 0.</summary>
 public static class StudentT
