@@ -89,7 +89,7 @@ public sealed class Trainer
         if (!string.IsNullOrWhiteSpace(options.Schedule))
         {
             Schedule = ScheduleText.Parse(options.Schedule, Math.Max(1, TotalSteps));
-            Attach(Optimizer, Schedule);
+            Optimizer.SetSchedule(Schedule); // absolute or factor, and momentum for 1cycle/cyclic: the library decides
         }
         int classes = problem.LayerSizes[^1];
         _features = new float[maxBatch * Model.InputSize];
@@ -145,31 +145,6 @@ public sealed class Trainer
         .At(Schedule is null ? Optimizer.StepCount : Math.Min(Optimizer.StepCount, Math.Max(0, TotalSteps - 1)));
 
     /// <summary>
-    /// Connects <paramref name="schedule"/> to <paramref name="optimizer"/>'s learning rate, as a factor of the base rate or as
-    /// absolute rates (<see cref="Schedule.IsAbsolute"/>); when it drives momentum (1cycle, cyclic) it also drives SGD's
-    /// momentum (if the optimizer was built with momentum) or Adam's beta1.
-    /// </summary>
-    public static void Attach<T>(Optimizer<T> optimizer, Schedule schedule) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        ArgumentNullException.ThrowIfNull(schedule);
-        double baseRate = optimizer.GetDefault(HyperparameterKey.LearningRate).Value;
-        optimizer.Set(HyperparameterKey.LearningRate, schedule.IsAbsolute ? Hyperparameter.Scheduled(schedule) : Hyperparameter.Scaled(baseRate, schedule));
-        if (!schedule.DrivesMomentum) return;
-        var keys = optimizer.Keys.ToHashSet();
-        HyperparameterKey? key = keys.Contains(HyperparameterKey.Beta1) ? HyperparameterKey.Beta1
-            : keys.Contains(HyperparameterKey.Momentum) && optimizer.GetDefault(HyperparameterKey.Momentum).Value > 0 ? HyperparameterKey.Momentum : null;
-        if (key is { } k) optimizer.Set(k, Hyperparameter.Scheduled(new MomentumOf(schedule, optimizer.GetDefault(k).Value)));
-    }
-
-    /// <summary>The momentum (or beta1) part of a schedule that drives momentum; steps where it gives none use the constant.</summary>
-    private sealed class MomentumOf(Schedule schedule, double constant) : ISchedule
-    {
-        public double At(long step) => schedule.MomentumAt(step) ?? constant;
-        public override string ToString() => $"momentum of {schedule}";
-    }
-
-    /// <summary>
     /// Trains up to <see cref="TrainingOptions.Epochs"/> epochs from the current position. Cancelling <paramref name="cancellation"/>
     /// saves a checkpoint of the exact position (when there is an output directory) and returns <see cref="TrainingStatus.Cancelled"/>.
     /// </summary>
@@ -216,7 +191,19 @@ public sealed class Trainer
             Batch = 0;
             _lossSum = 0;
             _lossCount = 0;
-            if (dir is not null && IsWriter) AppendMetrics(dir, metrics);
+            if (dir is not null && IsWriter)
+            {
+                try
+                {
+                    AppendMetrics(dir, metrics);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    string checkpointPath = Path.Combine(dir, CheckpointFileName);
+                    string kept = File.Exists(checkpointPath) ? $"the previous checkpoint {checkpointPath} is unchanged" : "no checkpoint was written";
+                    throw new IOException($"cannot write the metrics in {dir}: {Reason(ex)}; {kept}", ex);
+                }
+            }
             Save(total.Elapsed.TotalSeconds);
         }
         string? checkpoint = dir is null ? null : Path.Combine(dir, CheckpointFileName);
@@ -225,6 +212,14 @@ public sealed class Trainer
         if (IsScheduleFree && Optimizer.IsTraining()) Optimizer.SwitchToEvaluation();
         if (_history.Count == 0 || _history[^1].Epoch != Epoch) (testLoss, testAccuracy) = Evaluate(_problem.Test);
         return Result(TrainingStatus.Completed, $"Trained {Epoch} epochs.", testLoss, testAccuracy, total, checkpoint);
+    }
+
+    // The operating system's reason without the path .NET appends (" : '/path'").
+    private static string Reason(Exception ex)
+    {
+        string message = ex.Message.Split('\n')[0].TrimEnd();
+        int at = message.IndexOf(" : '", StringComparison.Ordinal);
+        return at > 0 ? message[..at] : message;
     }
 
     private TrainingResult Result(TrainingStatus status, string message, double testLoss, double testAccuracy, Stopwatch total, string? checkpoint)
@@ -328,7 +323,18 @@ public sealed class Trainer
         if (_options.OutputDirectory is null) return null;
         string path = Path.Combine(_options.OutputDirectory, CheckpointFileName);
         var c = CreateCheckpoint(double.IsNaN(elapsed) ? _elapsedBefore : _elapsedBefore + elapsed); // collective under data parallelism
-        if (IsWriter) CheckpointFile.Save(path, c);
+        if (IsWriter)
+        {
+            try
+            {
+                CheckpointFile.Save(path, c, _options.CheckpointWriteDelay);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                string kept = File.Exists(path) ? $"the previous checkpoint {path} is unchanged" : "no checkpoint was written before";
+                throw new IOException($"cannot save the checkpoint in {_options.OutputDirectory}: {Reason(ex)}; {kept}", ex);
+            }
+        }
         return path;
     }
 
