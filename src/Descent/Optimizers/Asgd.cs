@@ -29,13 +29,12 @@ public static partial class Optim
         foreach (var (value, name) in new[] { (lambd, nameof(lambd)), (alpha, nameof(alpha)), (t0, nameof(t0)) })
             if (!(value >= 0) || !double.IsFinite(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and >= 0.");
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         var rule = new ScaleByAsgd<T>(lambd, alpha, t0);
         rules.Add(rule);
-        return new Optimizer<T>("asgd", rules, d, new AsgdFused<T>(maximize, rule));
+        return WithSchedule(new Optimizer<T>("asgd", rules, d, new AsgdFused<T>(maximize, rule)), learningRateSchedule);
     }
 
     /// <summary>The averaged parameters <c>ax</c> of an ASGD optimizer for <paramref name="parameterName"/> (live; equal to the

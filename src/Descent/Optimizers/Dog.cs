@@ -28,12 +28,11 @@ public static partial class Optim
         Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByDog<T>(relativeInitialDistance, epsilon));
-        return new Optimizer<T>("dog", rules, d);
+        return WithSchedule(new Optimizer<T>("dog", rules, d), learningRateSchedule);
     }
 }
 

@@ -35,11 +35,10 @@ public static partial class Optim
         foreach (var (value, name) in new[] { (l1, nameof(l1)), (l2, nameof(l2)), (l2Shrinkage, nameof(l2Shrinkage)), (beta, nameof(beta)) })
             if (!(value >= 0) || !double.IsFinite(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and >= 0.");
         var d = Defaults((HyperparameterKey.LearningRate, learningRate));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByFtrl<T>(learningRatePower, initialAccumulatorValue, l1, l2, l2Shrinkage, beta));
-        return new Optimizer<T>("ftrl", rules, d);
+        return WithSchedule(new Optimizer<T>("ftrl", rules, d), learningRateSchedule);
     }
 }
 

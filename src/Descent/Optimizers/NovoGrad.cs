@@ -29,12 +29,11 @@ public static partial class Optim
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByNovoGrad<T>());
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("novograd", rules, d);
+        return WithSchedule(new Optimizer<T>("novograd", rules, d), learningRateSchedule);
     }
 }
 

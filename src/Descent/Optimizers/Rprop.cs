@@ -36,12 +36,11 @@ public static partial class Optim
             throw new ArgumentOutOfRangeException(nameof(stepSizeMin), $"Rprop needs 0 <= stepSizeMin <= stepSizeMax (finite); got step_sizes ({stepSizeMin}, {stepSizeMax}).");
         }
         var d = Defaults((HyperparameterKey.LearningRate, learningRate));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         var rule = new ScaleByRprop<T>(etaMinus, etaPlus, stepSizeMin, stepSizeMax);
         rules.Add(rule);
-        return new Optimizer<T>("rprop", rules, d, new RpropFused<T>(maximize, rule));
+        return WithSchedule(new Optimizer<T>("rprop", rules, d, new RpropFused<T>(maximize, rule)), learningRateSchedule);
     }
 
     private sealed class RpropFused<T>(bool maximize, ScaleByRprop<T> rule) : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -32,14 +32,13 @@ public static partial class Optim
         var agc = new AdaptiveGradientClipping<T>(clipping, clippingEpsilon);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum),
             (HyperparameterKey.Dampening, 0), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(agc);
         rules.Add(new AddDecayedWeights<T>());
         if (momentum != 0) rules.Add(new Trace<T>(nesterov, initializeWithFirstUpdate: true));
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("sgd_agc", rules, d);
+        return WithSchedule(new Optimizer<T>("sgd_agc", rules, d), learningRateSchedule);
     }
 }
 

@@ -32,12 +32,11 @@ public static partial class Optim
         Check(HyperparameterKey.InitialAccumulatorValue, initialAccumulatorValue, nameof(initialAccumulatorValue));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByYogi<T>(initialAccumulatorValue));
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("yogi", rules, d, new YogiFused<T>(maximize));
+        return WithSchedule(new Optimizer<T>("yogi", rules, d, new YogiFused<T>(maximize)), learningRateSchedule);
     }
 
     private sealed class YogiFused<T>(bool maximize) : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>
