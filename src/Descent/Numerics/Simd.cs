@@ -21,10 +21,15 @@ public interface ISimd<TSelf, T>
     static abstract TSelf Load(ref T source, nuint offset);
     /// <summary>Stores the lanes at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
     void Store(ref T destination, nuint offset);
+    /// <summary>Lane-wise sum.</summary>
     static abstract TSelf operator +(TSelf a, TSelf b);
+    /// <summary>Lane-wise difference.</summary>
     static abstract TSelf operator -(TSelf a, TSelf b);
+    /// <summary>Lane-wise product.</summary>
     static abstract TSelf operator *(TSelf a, TSelf b);
+    /// <summary>Lane-wise quotient.</summary>
     static abstract TSelf operator /(TSelf a, TSelf b);
+    /// <summary>Lane-wise negation.</summary>
     static abstract TSelf operator -(TSelf a);
     /// <summary>Lane-wise square root.</summary>
     static abstract TSelf Sqrt(TSelf a);
@@ -46,23 +51,38 @@ public interface ISimd<TSelf, T>
 public readonly struct Simd512<T>(Vector512<T> v) : ISimd<Simd512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector512<T> _v = v;
+    /// <inheritdoc />
     public static int Count => Vector512<T>.Count;
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Create(T value) => new(Vector512.Create(value));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Load(ref T source, nuint offset) => new(Vector512.LoadUnsafe(ref source, offset));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination, nuint offset) => _v.StoreUnsafe(ref destination, offset);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> operator +(Simd512<T> a, Simd512<T> b) => new(a._v + b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> operator -(Simd512<T> a, Simd512<T> b) => new(a._v - b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> operator *(Simd512<T> a, Simd512<T> b) => new(a._v * b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> operator /(Simd512<T> a, Simd512<T> b) => new(a._v / b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> operator -(Simd512<T> a) => new(-a._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Sqrt(Simd512<T> a) => new(Vector512.Sqrt(a._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Max(Simd512<T> a, Simd512<T> b) => new(Vector512.Max(a._v, b._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Abs(Simd512<T> a) => new(Vector512.Abs(a._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Min(Simd512<T> a, Simd512<T> b) => new(Vector512.Min(a._v, b._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> SelectBySign(Simd512<T> selector, Simd512<T> positive, Simd512<T> negative, Simd512<T> zero)
         => new(Vector512.ConditionalSelect(Vector512.GreaterThan(selector._v, Vector512<T>.Zero), positive._v,
             Vector512.ConditionalSelect(Vector512.LessThan(selector._v, Vector512<T>.Zero), negative._v,
                 Vector512.ConditionalSelect(Vector512.Equals(selector._v, Vector512<T>.Zero), zero._v, selector._v))));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Sign(Simd512<T> a)
         => new(Vector512.ConditionalSelect(Vector512.Equals(a._v, Vector512<T>.Zero) | ~Vector512.Equals(a._v, a._v), a._v, Vector512.CopySign(Vector512<T>.One, a._v)));
 }
@@ -71,23 +91,38 @@ public readonly struct Simd512<T>(Vector512<T> v) : ISimd<Simd512<T>, T> where T
 public readonly struct Simd256<T>(Vector256<T> v) : ISimd<Simd256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector256<T> _v = v;
+    /// <inheritdoc />
     public static int Count => Vector256<T>.Count;
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Create(T value) => new(Vector256.Create(value));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Load(ref T source, nuint offset) => new(Vector256.LoadUnsafe(ref source, offset));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination, nuint offset) => _v.StoreUnsafe(ref destination, offset);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> operator +(Simd256<T> a, Simd256<T> b) => new(a._v + b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> operator -(Simd256<T> a, Simd256<T> b) => new(a._v - b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> operator *(Simd256<T> a, Simd256<T> b) => new(a._v * b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> operator /(Simd256<T> a, Simd256<T> b) => new(a._v / b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> operator -(Simd256<T> a) => new(-a._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Sqrt(Simd256<T> a) => new(Vector256.Sqrt(a._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Max(Simd256<T> a, Simd256<T> b) => new(Vector256.Max(a._v, b._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Abs(Simd256<T> a) => new(Vector256.Abs(a._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Min(Simd256<T> a, Simd256<T> b) => new(Vector256.Min(a._v, b._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> SelectBySign(Simd256<T> selector, Simd256<T> positive, Simd256<T> negative, Simd256<T> zero)
         => new(Vector256.ConditionalSelect(Vector256.GreaterThan(selector._v, Vector256<T>.Zero), positive._v,
             Vector256.ConditionalSelect(Vector256.LessThan(selector._v, Vector256<T>.Zero), negative._v,
                 Vector256.ConditionalSelect(Vector256.Equals(selector._v, Vector256<T>.Zero), zero._v, selector._v))));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Sign(Simd256<T> a)
         => new(Vector256.ConditionalSelect(Vector256.Equals(a._v, Vector256<T>.Zero) | ~Vector256.Equals(a._v, a._v), a._v, Vector256.CopySign(Vector256<T>.One, a._v)));
 }
@@ -96,23 +131,38 @@ public readonly struct Simd256<T>(Vector256<T> v) : ISimd<Simd256<T>, T> where T
 public readonly struct Simd128<T>(Vector128<T> v) : ISimd<Simd128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector128<T> _v = v;
+    /// <inheritdoc />
     public static int Count => Vector128<T>.Count;
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Create(T value) => new(Vector128.Create(value));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Load(ref T source, nuint offset) => new(Vector128.LoadUnsafe(ref source, offset));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination, nuint offset) => _v.StoreUnsafe(ref destination, offset);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> operator +(Simd128<T> a, Simd128<T> b) => new(a._v + b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> operator -(Simd128<T> a, Simd128<T> b) => new(a._v - b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> operator *(Simd128<T> a, Simd128<T> b) => new(a._v * b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> operator /(Simd128<T> a, Simd128<T> b) => new(a._v / b._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> operator -(Simd128<T> a) => new(-a._v);
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Sqrt(Simd128<T> a) => new(Vector128.Sqrt(a._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Max(Simd128<T> a, Simd128<T> b) => new(Vector128.Max(a._v, b._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Abs(Simd128<T> a) => new(Vector128.Abs(a._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Min(Simd128<T> a, Simd128<T> b) => new(Vector128.Min(a._v, b._v));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> SelectBySign(Simd128<T> selector, Simd128<T> positive, Simd128<T> negative, Simd128<T> zero)
         => new(Vector128.ConditionalSelect(Vector128.GreaterThan(selector._v, Vector128<T>.Zero), positive._v,
             Vector128.ConditionalSelect(Vector128.LessThan(selector._v, Vector128<T>.Zero), negative._v,
                 Vector128.ConditionalSelect(Vector128.Equals(selector._v, Vector128<T>.Zero), zero._v, selector._v))));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Sign(Simd128<T> a)
         => new(Vector128.ConditionalSelect(Vector128.Equals(a._v, Vector128<T>.Zero) | ~Vector128.Equals(a._v, a._v), a._v, Vector128.CopySign(Vector128<T>.One, a._v)));
 }
