@@ -21,12 +21,14 @@ public sealed class BatchSizeExperiment : IExperiment
     public sealed record Trace(string Name, int[] Updates, double[] Loss, double[] Seconds);
 
     /// <summary>Linear regression y ≈ Xw under the library's MSE, trained by the library's SGD with batches from <see cref="BatchSampler"/>.</summary>
-    public static Trace Train(string name, Dataset data, BatchMode mode, int batchSize, double learningRate, int updates, int records, ulong seed)
+    /// <param name="optimizerText">The optimizer's text form (default: SGD at <paramref name="learningRate"/>); e.g. <c>rprop()</c>, a full-batch method.</param>
+    public static Trace Train(string name, Dataset data, BatchMode mode, int batchSize, double learningRate, int updates, int records, ulong seed,
+        string? optimizerText = null)
     {
         int n = data.Count, d = data.FeatureCount;
         var w = new double[d];
         var g = new double[d];
-        var optimizer = Optim.Sgd<double>(learningRate);
+        var optimizer = optimizerText is null ? Optim.Sgd<double>(learningRate) : OptimizerCatalog.Create<double>(optimizerText);
         optimizer.AddGroup(new Parameter<double>("w", w, g));
         var sampler = new BatchSampler(n, mode, mode == BatchMode.FullBatch ? n : batchSize, seed);
         var mse = new MeanSquaredError<double>();
@@ -106,6 +108,10 @@ public sealed class BatchSizeExperiment : IExperiment
             Train("mini-batch 32", data, BatchMode.MiniBatch, 32, lr, updates, 100, (ulong)context.Seed),
             Train("single sample", data, BatchMode.SingleSample, 1, lr, updates, 100, (ulong)context.Seed),
         };
+        // Rprop (full-batch by design: its sign logic needs the exact gradient) on the same full batches, reported beside SGD; it is
+        // not part of the verdict above, which compares batch modes under one optimizer.
+        Train("warm-up", data, BatchMode.FullBatch, count, lr, 2, 1, 0, "rprop()");
+        var rprop = Train("full batch, Rprop", data, BatchMode.FullBatch, count, lr, updates, 100, (ulong)context.Seed, "rprop(lr=0.01)");
         double[] finalLoss = traces.Select(t => t.Loss[^1]).ToArray();
         double[] totalSeconds = traces.Select(t => t.Seconds[^1]).ToArray();
         double budget = totalSeconds[1];
@@ -121,10 +127,13 @@ public sealed class BatchSizeExperiment : IExperiment
         result.Paragraphs.Add($"Linear regression, {count} samples × {features} standard-normal features (5 nonzero true weights, noise 0.1), the library's MSE and SGD at lr {lr}, {updates} updates for each batch mode (the lab's BatchSampler). Loss is always the full-data MSE; wall time counts only the updates (evaluation excluded) and is noisy on a shared machine.");
         result.Tables.Add(new ExperimentTable("After the update budget", ["Mode", "Final loss", "Optimisation seconds", $"Loss within {budget * 1e3:F1} ms"],
             traces.Select((t, i) => (IReadOnlyList<string>)[t.Name, F(finalLoss[i]), F(totalSeconds[i]), F(atBudget[i])]).ToArray()));
+        result.Tables.Add(new ExperimentTable("Full batch: SGD and Rprop (same updates)", ["Optimizer", "Final loss", "Optimisation seconds"],
+            [["sgd(lr=0.01)", F(finalLoss[0]), F(totalSeconds[0])], ["rprop(lr=0.01)", F(rprop.Loss[^1]), F(rprop.Seconds[^1])]]));
+        result.Numbers["rpropFullBatchFinalLoss"] = rprop.Loss[^1];
         result.Numbers["updates"] = updates;
         result.Numbers["runs"] = traces.Select((t, i) => new Dictionary<string, object>
             { ["mode"] = t.Name, ["finalLoss"] = finalLoss[i], ["seconds"] = totalSeconds[i], ["lossAtMiniBatchTime"] = atBudget[i] }).ToArray();
-        var byUpdate = traces.Select(t => new Series(t.Name, t.Updates.Select(u => (double)u).ToArray(), t.Loss)).ToArray();
+        var byUpdate = traces.Append(rprop).Select(t => new Series(t.Name, t.Updates.Select(u => (double)u).ToArray(), t.Loss)).ToArray();
         var byTime = traces.Select(t => new Series(t.Name, t.Seconds.Select(s => Math.Max(s * 1e3, 1e-3)).ToArray(), t.Loss)).ToArray();
         Plots.Save(UpperRightLegend(Plots.Line("Loss against updates", "update", "full-data MSE (log)", byUpdate, logY: true)), Path.Combine(context.OutputDirectory, Id + "-updates"));
         Plots.Save(UpperRightLegend(Plots.Line("Loss against wall time", "optimisation time (ms, log)", "full-data MSE (log)", byTime, logY: true, logX: true)), Path.Combine(context.OutputDirectory, Id + "-time"));

@@ -10,7 +10,7 @@ namespace Descent.Optimizers;
 /// single-sample (stochastic) gradient descent differ only in which gradient the caller writes before each step.
 /// Build one with the factories in <see cref="Optim"/> or the text form in <see cref="OptimizerCatalog"/>.
 /// </summary>
-public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly IUpdateRule<T>[] _rules;
     private readonly Hyperparameter?[] _defaults;
@@ -301,7 +301,8 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         T accumulationScale = T.One / T.CreateTruncating((double)_accumulationSteps);
         bool prepare = zeroNonFinite || accumulate || clipScale != T.One;
-        if (!prepare && _fused is not null && UseFusedKernels && Parallelism.MaxThreads > 1)
+        bool anySparse = AnySparse();
+        if (!prepare && _fused is not null && UseFusedKernels && Parallelism.MaxThreads > 1 && !anySparse)
         {
             StepFusedBatched(_fused);
             StepCount++;
@@ -314,6 +315,13 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 var p = g.Parameters[i];
                 var s = g.States[i];
+                if (anySparse && p.SparseGradient is { } sparse)
+                {
+                    // lazy step on the rows present (SparseGradient); clipping, accumulation and the non-finite policy apply to dense gradients
+                    StepSparse(p, s, sparse, new StepContext(s.Step + 1, g.Resolved, factor));
+                    s.Step++;
+                    continue;
+                }
                 ReadOnlyMemory<T> gradient = p.Gradient;
                 if (prepare)
                 {

@@ -62,6 +62,7 @@ public static class OptimizerParity
             "Adamax" => Optim.Adamax<T>(N("lr", 2e-3), beta1, beta2, N("eps", 1e-8), N("weight_decay", 0), max),
             "Rprop" => Optim.Rprop<T>(N("lr", 0.01), Pair("etas", 0.5, 1.2).First, Pair("etas", 0.5, 1.2).Second, Pair("step_sizes", 1e-6, 50).First,
                 Pair("step_sizes", 1e-6, 50).Second, max),
+            "SparseAdam" => Optim.SparseAdam<T>(N("lr", 1e-3), beta1, beta2, N("eps", 1e-8), max),
             "ASGD" => Optim.Asgd<T>(N("lr", 0.01), N("lambd", 1e-4), N("alpha", 0.75), N("t0", 1e6), N("weight_decay", 0), max),
             _ => throw new NotSupportedException($"optimizer class '{pytorchClass}' is not supported"),
         };
@@ -88,10 +89,23 @@ public static class OptimizerParity
         var expected = root.GetProperty("expected");
         int steps = grads.GetArrayLength();
         if (expected.GetArrayLength() != steps) throw new FormatException("grads and expected have different numbers of steps");
+        bool sparse = root.TryGetProperty("sparse_grads", out var sparseGrads);
         for (int t = 0; t < steps; t++)
         {
             for (int k = 0; k < count; k++)
             {
+                if (sparse)
+                {
+                    // row-sparse gradient (SparseAdam traces): row indices, repeats allowed, and one row of values each
+                    var entry = sparseGrads[t][k];
+                    int[] rows = entry.GetProperty("indices").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                    double[] rowValues = GoldenJson.Flatten(entry.GetProperty("values"));
+                    int rowLength = parameters[k].Length / parameters[k].Shape[0];
+                    var gradient = parameters[k].SparseGradient ?? new SparseGradient<T>(rowLength);
+                    gradient.Set(rows, rowValues.Select(T.CreateTruncating).ToArray());
+                    parameters[k].SparseGradient = gradient;
+                    continue;
+                }
                 double[] g = GoldenJson.Flatten(grads[t][k]);
                 var span = parameters[k].Gradient.Span;
                 if (g.Length != span.Length) throw new FormatException($"gradient {k} of step {t} has length {g.Length}, expected {span.Length}");
