@@ -15,5 +15,6 @@ internal static class CommandList
         yield return Commands.BenchCommand.Create();
         yield return LabCommand.Create();
         yield return MpiCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
