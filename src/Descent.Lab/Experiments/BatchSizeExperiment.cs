@@ -77,12 +77,14 @@ public sealed class BatchSizeExperiment : IExperiment
     }
 
     /// <summary>Linear regression y ≈ Xw under the library's MSE, trained by the library's SGD with batches from <see cref="BatchSampler"/>.</summary>
-    public static Trace Train(string name, Dataset data, BatchMode mode, int batchSize, double learningRate, int updates, int records, ulong seed)
+    /// <param name="optimizerText">The optimizer's text form (default: SGD at <paramref name="learningRate"/>); e.g. <c>rprop()</c>, a full-batch method.</param>
+    public static Trace Train(string name, Dataset data, BatchMode mode, int batchSize, double learningRate, int updates, int records, ulong seed,
+        string? optimizerText = null)
     {
         int n = data.Count, d = data.FeatureCount;
         var w = new double[d];
         var g = new double[d];
-        var optimizer = Optim.Sgd<double>(learningRate);
+        var optimizer = optimizerText is null ? Optim.Sgd<double>(learningRate) : OptimizerCatalog.Create<double>(optimizerText);
         optimizer.AddGroup(new Parameter<double>("w", w, g));
         var sampler = new BatchSampler(n, mode, mode == BatchMode.FullBatch ? n : batchSize, seed);
         var mse = new MeanSquaredError<double>();

@@ -35,7 +35,7 @@ public sealed class EveryOptimizerExperiment : IExperiment
         var problem = TrainingProblem.Create("mnist-mlp", 256, context.DataDirectory, limit);
         int totalSteps = epochs * ((problem.Train.Count + batch - 1) / batch);
         // Each optimizer's setting is its definition's TrainingExample (rates from the usual range of each method, not swept).
-        var chosen = OptimizerCatalog.All.Where(d => !context.Quick || QuickSet.Contains(d.Name)).Select(d => (d.Name, Text: d.TrainingExample)).ToArray();
+        var chosen = OptimizerCatalog.All.Where(d => d.MinibatchMethod && (!context.Quick || QuickSet.Contains(d.Name))).Select(d => (d.Name, Text: d.TrainingExample)).ToArray();
 
         var rows = new List<IReadOnlyList<string>>();
         var series = new List<Series>();

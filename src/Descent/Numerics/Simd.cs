@@ -39,6 +39,12 @@ public interface ISimd<TSelf, T>
     static abstract TSelf Abs(TSelf a);
     /// <summary>Lane-wise sign: 1 for x &gt; 0, -1 for x &lt; 0, x itself for ±0 and NaN (as <c>x &gt; 0 ? 1 : x &lt; 0 ? -1 : x</c>).</summary>
     static abstract TSelf Sign(TSelf a);
+    /// <summary>Lane-wise minimum.</summary>
+    static abstract TSelf Min(TSelf a, TSelf b);
+    /// <summary>Lane-wise choice by the sign of <paramref name="selector"/>: &gt; 0 gives <paramref name="positive"/>, &lt; 0
+    /// <paramref name="negative"/>, ±0 <paramref name="zero"/>, NaN the selector itself (as
+    /// <c>s &gt; 0 ? positive : s &lt; 0 ? negative : s == 0 ? zero : s</c>).</summary>
+    static abstract TSelf SelectBySign(TSelf selector, TSelf positive, TSelf negative, TSelf zero);
 }
 
 /// <summary>512-bit register.</summary>
@@ -69,6 +75,13 @@ public readonly struct Simd512<T>(Vector512<T> v) : ISimd<Simd512<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Max(Simd512<T> a, Simd512<T> b) => new(Vector512.Max(a._v, b._v));
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Abs(Simd512<T> a) => new(Vector512.Abs(a._v));
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Min(Simd512<T> a, Simd512<T> b) => new(Vector512.Min(a._v, b._v));
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> SelectBySign(Simd512<T> selector, Simd512<T> positive, Simd512<T> negative, Simd512<T> zero)
+        => new(Vector512.ConditionalSelect(Vector512.GreaterThan(selector._v, Vector512<T>.Zero), positive._v,
+            Vector512.ConditionalSelect(Vector512.LessThan(selector._v, Vector512<T>.Zero), negative._v,
+                Vector512.ConditionalSelect(Vector512.Equals(selector._v, Vector512<T>.Zero), zero._v, selector._v))));
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Sign(Simd512<T> a)
         => new(Vector512.ConditionalSelect(Vector512.Equals(a._v, Vector512<T>.Zero) | ~Vector512.Equals(a._v, a._v), a._v, Vector512.CopySign(Vector512<T>.One, a._v)));
@@ -103,6 +116,13 @@ public readonly struct Simd256<T>(Vector256<T> v) : ISimd<Simd256<T>, T> where T
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Abs(Simd256<T> a) => new(Vector256.Abs(a._v));
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Min(Simd256<T> a, Simd256<T> b) => new(Vector256.Min(a._v, b._v));
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> SelectBySign(Simd256<T> selector, Simd256<T> positive, Simd256<T> negative, Simd256<T> zero)
+        => new(Vector256.ConditionalSelect(Vector256.GreaterThan(selector._v, Vector256<T>.Zero), positive._v,
+            Vector256.ConditionalSelect(Vector256.LessThan(selector._v, Vector256<T>.Zero), negative._v,
+                Vector256.ConditionalSelect(Vector256.Equals(selector._v, Vector256<T>.Zero), zero._v, selector._v))));
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Sign(Simd256<T> a)
         => new(Vector256.ConditionalSelect(Vector256.Equals(a._v, Vector256<T>.Zero) | ~Vector256.Equals(a._v, a._v), a._v, Vector256.CopySign(Vector256<T>.One, a._v)));
 }
@@ -135,6 +155,13 @@ public readonly struct Simd128<T>(Vector128<T> v) : ISimd<Simd128<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Max(Simd128<T> a, Simd128<T> b) => new(Vector128.Max(a._v, b._v));
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Abs(Simd128<T> a) => new(Vector128.Abs(a._v));
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Min(Simd128<T> a, Simd128<T> b) => new(Vector128.Min(a._v, b._v));
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> SelectBySign(Simd128<T> selector, Simd128<T> positive, Simd128<T> negative, Simd128<T> zero)
+        => new(Vector128.ConditionalSelect(Vector128.GreaterThan(selector._v, Vector128<T>.Zero), positive._v,
+            Vector128.ConditionalSelect(Vector128.LessThan(selector._v, Vector128<T>.Zero), negative._v,
+                Vector128.ConditionalSelect(Vector128.Equals(selector._v, Vector128<T>.Zero), zero._v, selector._v))));
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Sign(Simd128<T> a)
         => new(Vector128.ConditionalSelect(Vector128.Equals(a._v, Vector128<T>.Zero) | ~Vector128.Equals(a._v, a._v), a._v, Vector128.CopySign(Vector128<T>.One, a._v)));

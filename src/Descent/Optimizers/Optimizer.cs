@@ -281,7 +281,7 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
             var plan = _preprocessing.Plan(_groups, Kind, StepCount);
             if (plan.Applies)
             {
-                if (!plan.Prepares && _fused is not null && UseFusedKernels && _maxDegreeOfParallelism > 1) StepFusedBatched(_fused);
+                if (!plan.Prepares && _fused is not null && UseFusedKernels && _maxDegreeOfParallelism > 1 && !AnySparse()) StepFusedBatched(_fused);
                 else StepEachTensor(plan);
                 applied = true;
             }
@@ -303,6 +303,13 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
             {
                 var p = g.Parameters[i];
                 var s = g.States[i];
+                if (p.SparseGradient is { } sparse)
+                {
+                    // lazy step on the rows present (SparseGradient); clipping, accumulation and the non-finite policy apply to dense gradients
+                    StepSparse(p, s, sparse, new StepContext(s.Step + 1, g.Resolved, factor, _maxDegreeOfParallelism));
+                    s.Step++;
+                    continue;
+                }
                 ReadOnlyMemory<T> gradient = _preprocessing.GradientFor(p, s, plan);
                 var context = new StepContext(s.Step + 1, g.Resolved, factor, _maxDegreeOfParallelism);
                 if (_fused is not null && UseFusedKernels)

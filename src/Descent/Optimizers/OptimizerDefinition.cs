@@ -58,6 +58,18 @@ public abstract class OptimizerDefinition
     /// </summary>
     public virtual string TrainingExample => Name + "()";
 
+    /// <summary>
+    /// Whether the method fits minibatch training (default true). False for full-batch methods such as Rprop, whose sign logic
+    /// minibatch noise defeats: the lab shows them in its full-batch experiment instead of the MNIST minibatch table.
+    /// </summary>
+    public virtual bool MinibatchMethod => true;
+
+    /// <summary>
+    /// Whether a zero gradient leaves the parameters unchanged (with weight decay 0), which the conformance tests check (default
+    /// true). False where the method moves parameters by itself, as it does in its reference (ASGD's λ decay, FTRL's closed form).
+    /// </summary>
+    public virtual bool ZeroGradientIsNoOp => true;
+
     /// <summary>The convergence test on the diagonal quadratic 0.5·Σ aᵢxᵢ² (curvatures 1, 2, 5, 10 as a 2×2 matrix) from x = 1.</summary>
     public abstract ConvergenceCheck Quadratic { get; }
 

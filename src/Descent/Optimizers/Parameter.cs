@@ -58,6 +58,23 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The shape (a copy of the one given).</summary>
     public IReadOnlyList<int> Shape { get; }
 
+    /// <summary>
+    /// A row-sparse gradient for this step, or null (the default: <see cref="Gradient"/> is used). When set, the optimizer steps
+    /// this parameter lazily on the rows present (see <see cref="SparseGradient{T}"/>); its row length must divide the parameter's length.
+    /// </summary>
+    public SparseGradient<T>? SparseGradient
+    {
+        get => _sparse;
+        set
+        {
+            if (value is not null && Length % value.RowLength != 0)
+                throw new ArgumentException($"'{Name}' has {Length} values, not a whole number of rows of {value.RowLength}.", nameof(value));
+            _sparse = value;
+        }
+    }
+
+    private SparseGradient<T>? _sparse;
+
     /// <summary>Number of elements.</summary>
     public int Length => Value.Length;
 }

@@ -41,7 +41,7 @@ public static class LossParity
         var gradient = new T[input.Length];
         int rows = shape.Length > 0 ? shape[0] : 1;
         int columns = shape.Length > 1 ? input.Length / rows : 1;
-        var losses = new T[reduction == Reduction.None ? (shape.Length > 1 && IsRowWise(name) ? rows : input.Length) : 0];
+        var losses = new T[reduction == Reduction.None ? NoneLength(name, shape, input.Length) : 0];
         T[] weight = Cast<T>(ListOption(options, "weight"));
         T value;
         switch (name)
@@ -113,6 +113,55 @@ public static class LossParity
                         gradient.AsSpan(0, third), gradient.AsSpan(third, third), gradient.AsSpan(2 * third), losses);
                 break;
             }
+            case "PoissonNLLLoss":
+                value = new PoissonNegativeLogLikelihood<T>(GoldenJson.Option(options, "log_input", true), GoldenJson.Option(options, "full", false),
+                    GoldenJson.Option(options, "eps", 1e-8), reduction).Evaluate(input, target, gradient, losses);
+                break;
+            case "HingeEmbeddingLoss":
+                value = new HingeEmbedding<T>(GoldenJson.Option(options, "margin", 1.0), reduction).Evaluate(input, target, gradient, losses);
+                break;
+            case "GaussianNLLLoss":
+            case "MarginRankingLoss":
+            {
+                int half = input.Length / 2;
+                value = name == "GaussianNLLLoss"
+                    ? new GaussianNegativeLogLikelihood<T>(GoldenJson.Option(options, "full", false), GoldenJson.Option(options, "eps", 1e-6), reduction)
+                        .Evaluate(input.AsSpan(0, half), input.AsSpan(half), target, gradient.AsSpan(0, half), gradient.AsSpan(half), losses)
+                    : new MarginRanking<T>(GoldenJson.Option(options, "margin", 0.0), reduction)
+                        .Evaluate(input.AsSpan(0, half), input.AsSpan(half), target, gradient.AsSpan(0, half), gradient.AsSpan(half), losses);
+                break;
+            }
+            case "MultiLabelSoftMarginLoss":
+                value = new MultiLabelSoftMargin<T>(reduction, weight).Evaluate(input, target, columns, gradient, losses);
+                break;
+            case "MultiLabelMarginLoss":
+                value = new MultiLabelMargin<T>(reduction).Evaluate(input, classTargets, columns, gradient, losses);
+                break;
+            case "TripletMarginWithDistanceLoss":
+            {
+                int third = input.Length / 3;
+                int dimension = shape[^1];
+                string distanceName = GoldenJson.Option(options, "distance", "pairwise");
+                IDistance<T> distance = distanceName switch
+                {
+                    "pairwise" => new PairwiseDistance<T>(),
+                    "cosine" => new CosineDistance<T>(),
+                    _ => throw new NotSupportedException($"distance '{distanceName}'"),
+                };
+                value = new TripletMarginWithDistance<T>(distance, GoldenJson.Option(options, "margin", 1.0), GoldenJson.Option(options, "swap", false), reduction)
+                    .Evaluate(input.AsSpan(0, third), input.AsSpan(third, third), input.AsSpan(2 * third), dimension,
+                        gradient.AsSpan(0, third), gradient.AsSpan(third, third), gradient.AsSpan(2 * third), losses);
+                break;
+            }
+            case "CTCLoss":
+            {
+                int[] inputLengths = ListOption(options, "input_lengths").Select(v => checked((int)v)).ToArray();
+                int[] targetLengths = ListOption(options, "target_lengths").Select(v => checked((int)v)).ToArray();
+                value = new ConnectionistTemporalClassification<T>((int)GoldenJson.Option(options, "blank", 0.0), reduction,
+                        GoldenJson.Option(options, "zero_infinity", false))
+                    .Evaluate(input, shape[^1], classTargets, inputLengths, targetLengths, gradient, losses);
+                break;
+            }
             case "L1Regularization": value = ElasticNet<T>.L1(GoldenJson.Option(options, "lambda", 0.0)).Evaluate(input, gradient); break;
             case "L2Regularization": value = ElasticNet<T>.L2(GoldenJson.Option(options, "lambda", 0.0)).Evaluate(input, gradient); break;
             case "ElasticNetRegularization":
@@ -145,6 +194,16 @@ public static class LossParity
             comparer.Compare(double.CreateTruncating(gradient[i]), wantGradient[i], () => $"grad[{index}]");
         }
     }
+
+    // The number of per-element losses PyTorch's reduction 'none' returns for an input of this shape.
+    private static int NoneLength(string name, int[] shape, int length) => name switch
+    {
+        "GaussianNLLLoss" or "MarginRankingLoss" => length / 2,
+        "CTCLoss" => shape[1],
+        "TripletMarginWithDistanceLoss" => shape[1],
+        "MultiLabelSoftMarginLoss" or "MultiLabelMarginLoss" => shape[0],
+        _ => shape.Length > 1 && IsRowWise(name) ? shape[0] : length,
+    };
 
     private static bool IsRowWise(string name) => name is "CrossEntropyLoss" or "NLLLoss" or "MultiMarginLoss" or "SoftmaxFocalLoss"
         or "ContrastiveLoss" or "CosineEmbeddingLoss" or "TripletMarginLoss";

@@ -14,6 +14,7 @@ public static class OptimizerParity
     {
         "lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "betas", "eps", "amsgrad", "lr_decay",
         "initial_accumulator_value", "alpha", "centered", "rho", "momentum_decay", "foreach", "capturable", "differentiable",
+        "etas", "step_sizes", "lambd", "t0",
     };
 
     /// <summary>The replayer registered in <see cref="ParityRunner"/> for kind "optimizer".</summary>
@@ -41,6 +42,13 @@ public static class OptimizerParity
             (beta1, beta2) = (b[0], b[1]);
         }
         bool max = B("maximize", false);
+        (double First, double Second) Pair(string name, double first, double second)
+        {
+            if (options.ValueKind != JsonValueKind.Object || !options.TryGetProperty(name, out var v)) return (first, second);
+            var values = GoldenJson.Flatten(v);
+            if (values.Length != 2) throw new FormatException($"{name} must have two elements");
+            return (values[0], values[1]);
+        }
         return pytorchClass switch
         {
             "SGD" => Optim.Sgd<T>(N("lr", 0.01), N("momentum", 0), N("dampening", 0), N("weight_decay", 0), B("nesterov", false), max),
@@ -52,6 +60,10 @@ public static class OptimizerParity
             "RAdam" => Optim.RAdam<T>(N("lr", 1e-3), beta1, beta2, N("eps", 1e-8), N("weight_decay", 0), max),
             "Adadelta" => Optim.Adadelta<T>(N("lr", 1.0), N("rho", 0.9), N("eps", 1e-6), N("weight_decay", 0), max),
             "Adamax" => Optim.Adamax<T>(N("lr", 2e-3), beta1, beta2, N("eps", 1e-8), N("weight_decay", 0), max),
+            "Rprop" => Optim.Rprop<T>(N("lr", 0.01), Pair("etas", 0.5, 1.2).First, Pair("etas", 0.5, 1.2).Second, Pair("step_sizes", 1e-6, 50).First,
+                Pair("step_sizes", 1e-6, 50).Second, max),
+            "SparseAdam" => Optim.SparseAdam<T>(N("lr", 1e-3), beta1, beta2, N("eps", 1e-8), max),
+            "ASGD" => Optim.Asgd<T>(N("lr", 0.01), N("lambd", 1e-4), N("alpha", 0.75), N("t0", 1e6), N("weight_decay", 0), max),
             _ => throw new NotSupportedException($"optimizer class '{pytorchClass}' is not supported"),
         };
     }
@@ -77,10 +89,23 @@ public static class OptimizerParity
         var expected = root.GetProperty("expected");
         int steps = grads.GetArrayLength();
         if (expected.GetArrayLength() != steps) throw new FormatException("grads and expected have different numbers of steps");
+        bool sparse = root.TryGetProperty("sparse_grads", out var sparseGrads);
         for (int t = 0; t < steps; t++)
         {
             for (int k = 0; k < count; k++)
             {
+                if (sparse)
+                {
+                    // row-sparse gradient (SparseAdam traces): row indices, repeats allowed, and one row of values each
+                    var entry = sparseGrads[t][k];
+                    int[] rows = entry.GetProperty("indices").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                    double[] rowValues = GoldenJson.Flatten(entry.GetProperty("values"));
+                    int rowLength = parameters[k].Length / parameters[k].Shape[0];
+                    var gradient = parameters[k].SparseGradient ?? new SparseGradient<T>(rowLength);
+                    gradient.Set(rows, rowValues.Select(T.CreateTruncating).ToArray());
+                    parameters[k].SparseGradient = gradient;
+                    continue;
+                }
                 double[] g = GoldenJson.Flatten(grads[t][k]);
                 var span = parameters[k].Gradient.Span;
                 if (g.Length != span.Length) throw new FormatException($"gradient {k} of step {t} has length {g.Length}, expected {span.Length}");

@@ -109,13 +109,15 @@ public class OptimizerCatalogTests
     [MemberData(nameof(Names))]
     public void Zero_gradient_leaves_parameters_unchanged(string name)
     {
+        var definition = OptimizerCatalog.All.Single(d => d.Name == name);
         var optimizer = OptimizerCatalog.Create<double>(name + "()");
         if (optimizer.Keys.Contains(HyperparameterKey.WeightDecay)) optimizer.Set(HyperparameterKey.WeightDecay, 0); // decay moves parameters by itself
         var value = new double[] { 1.5, -2, 0.25, 3, 0, -1 };
         var start = (double[])value.Clone();
         optimizer.AddGroup(new Parameter<double>("w", value, new double[6], [2, 3]));
         for (int k = 0; k < 3; k++) optimizer.Step();
-        Assert.Equal(start, value);
+        if (definition.ZeroGradientIsNoOp) Assert.Equal(start, value);
+        else Assert.NotEqual(start, value); // the method moves parameters by itself (ASGD's λ decay, FTRL's closed form), as its reference does
         Assert.All(optimizer.StateBuffers, b => Assert.All(b.Values.ToArray(), x => Assert.True(double.IsFinite(x), $"{b.BufferName} not finite")));
     }
 

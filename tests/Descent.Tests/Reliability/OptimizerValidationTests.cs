@@ -72,6 +72,7 @@ public class OptimizerValidationTests
         ("prodigy", "growth_rate", "inf"),
         ("adafactor", "clip_threshold", "inf"),
         ("adafactor", "decay_rate", "-1"),
+        ("ftrl", "learning_rate_power", "-1"),
     ];
 
     public static TheoryData<string, string, string> BadNumbers()

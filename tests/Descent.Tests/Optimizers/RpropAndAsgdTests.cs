@@ -1,0 +1,89 @@
+using Descent.Optimizers;
+
+namespace Descent.Tests.Optimizers;
+
+/// <summary>Rprop's sign logic and ASGD's average, beyond the PyTorch traces (<see cref="OptimizerParityTests"/>: rprop, rprop-bounds,
+/// asgd, asgd-t0 in double and float).</summary>
+public class RpropAndAsgdTests
+{
+    [Fact]
+    public void Rprop_grows_shrinks_and_pauses_by_sign_and_ignores_zero_gradients()
+    {
+        var p = new double[] { 0, 0, 0 };
+        var g = new double[3];
+        var o = Optim.Rprop<double>(learningRate: 0.1);
+        o.AddGroup(new Parameter<double>("p", p, g));
+        double[] Step(params double[] gradient) { gradient.CopyTo(g, 0); o.Step(); return (double[])p.Clone(); }
+        double[] StepSizes() => o.StateBuffers.Single(b => b.BufferName == "step_size").Values.ToArray();
+        // step 1: prev = 0, so every factor is 1 and each element moves by the initial step lr against its sign (0 stays)
+        Assert.Equal(new[] { -0.1, 0.1, 0 }, Step(1, -1, 0));
+        // step 2: same sign -> step × 1.2; flipped sign -> step × 0.5 and no move (gradient taken as 0); zero -> unchanged
+        Assert.Equal(new[] { -0.1 - 0.12, 0.1, 0 }, Step(1, 1, 0), new ToleranceComparer(1e-15));
+        Assert.Equal(new[] { 0.12, 0.05, 0.1 }, StepSizes(), new ToleranceComparer(1e-15));
+        // step 3: after the pause prev = 0 for element 1, so its step size is kept (0.05) and it moves again
+        Assert.Equal(new[] { -0.1 - 0.12 - 0.144, 0.1 - 0.05, -0.1 }, Step(1, 1, 1), new ToleranceComparer(1e-15));
+        // bounds: the step size never leaves [min, max]
+        var q = new double[] { 0 };
+        var r = Optim.Rprop<double>(learningRate: 1, stepSizeMin: 0.3, stepSizeMax: 1.5);
+        var gq = new double[] { 1 };
+        r.AddGroup(new Parameter<double>("q", q, gq));
+        for (int i = 0; i < 5; i++) r.Step();
+        Assert.Equal(1.5, r.StateBuffers.Single(b => b.BufferName == "step_size").Values.Span[0]);
+        for (int i = 0; i < 6; i++) { gq[0] = -gq[0]; r.Step(); }
+        Assert.Equal(0.3, r.StateBuffers.Single(b => b.BufferName == "step_size").Values.Span[0], 15);
+    }
+
+    [Fact]
+    public void Rprop_rejects_etas_and_step_sizes_out_of_order_and_changes_nothing()
+    {
+        Assert.Contains("etas", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Rprop<double>(etaMinus: 1.0)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Rprop<double>(etaPlus: 0.9));
+        Assert.Contains("step_sizes", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Rprop<double>(stepSizeMin: 2, stepSizeMax: 1)).Message);
+    }
+
+    [Fact]
+    public void Asgd_average_is_the_parameter_until_t0_then_the_mean_of_the_iterates()
+    {
+        var p = new double[] { 1, -2 };
+        var g = new double[2];
+        var o = Optim.Asgd<double>(learningRate: 0.1, lambd: 0, t0: 2);
+        o.AddGroup(new Parameter<double>("p", p, g));
+        var iterates = new List<double[]>();
+        var random = new Random(3);
+        for (int t = 1; t <= 7; t++)
+        {
+            g[0] = random.NextDouble() - 0.5;
+            g[1] = random.NextDouble() - 0.5;
+            o.Step();
+            iterates.Add((double[])p.Clone());
+            double[] ax = o.AsgdAverage("p").ToArray();
+            // μ_t = 1 / max(1, t - 1 - t0) is used at step t: 1 up to step 4, then ax averages the iterates from step 4 on
+            double[] want = t <= 4 ? p : Enumerable.Range(0, 2).Select(i => iterates.Skip(3).Average(x => x[i])).ToArray();
+            Assert.Equal(want, ax, new ToleranceComparer(1e-14));
+        }
+        Assert.Throws<KeyNotFoundException>(() => Optim.Sgd<double>().AsgdAverage("p"));
+    }
+
+    [Fact]
+    public void Asgd_first_steps_by_hand()
+    {
+        // η_1 = lr; p1 = p0 (1 - λ lr) - lr g; η_2 = lr / (1 + λ lr)^α
+        const double lr = 0.05, lambd = 0.2, alpha = 0.75;
+        var p = new double[] { 2.0 };
+        var g = new double[] { 0.5 };
+        var o = Optim.Asgd<double>(lr, lambd, alpha);
+        o.AddGroup(new Parameter<double>("p", p, g));
+        o.Step();
+        double p1 = 2.0 * (1 - lambd * lr) - lr * 0.5;
+        Assert.Equal(p1, p[0], 14);
+        o.Step();
+        double eta2 = lr / Math.Pow(1 + lambd * lr, alpha);
+        Assert.Equal(p1 * (1 - lambd * eta2) - eta2 * 0.5, p[0], 14);
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+        public int GetHashCode(double obj) => 0;
+    }
+}
