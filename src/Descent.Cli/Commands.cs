@@ -14,5 +14,6 @@ internal static class CommandList
         yield return LrFindCommand.Create();
         yield return Commands.BenchCommand.Create();
         yield return LabCommand.Create();
+        yield return MpiCommand.Create();
     }
 }

@@ -42,17 +42,27 @@ internal static class ParityCommand
         {
             throw new ArgumentException("No trace files (*.json) found in the given paths");
         }
-        int passed = 0, failed = 0;
+        int passed = 0, failed = 0, skipped = 0;
         foreach (string file in files)
         {
             ParityResult r = ParityRunner.Run(file, precision);
+            if (r.Skipped)
+            {
+                output.WriteLine($"SKIP  {r.Kind,-9} {r.Name,-36} {r.Detail}");
+                skipped++;
+                continue;
+            }
             string deviation = double.IsNaN(r.MaxDeviation) ? "-" : r.MaxDeviation.ToString("0.###e+00", CultureInfo.InvariantCulture);
             string ratio = double.IsNaN(r.WorstRatio) ? "-" : r.WorstRatio.ToString("0.###", CultureInfo.InvariantCulture);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(r.Passed ? "PASS" : "FAIL")}  {r.Kind,-9} {r.Name,-36} max|dev| {deviation,-10} worst/tol {ratio,-8}{(r.Passed ? "" : "  " + r.Detail)}"));
             if (r.Passed) passed++; else failed++;
         }
-        output.WriteLine($"{passed} passed, {failed} failed");
+        output.WriteLine(skipped == 0 ? $"{passed} passed, {failed} failed" : $"{passed} passed, {failed} failed, {skipped} skipped");
+        if (passed == 0 && failed == 0)
+        {
+            throw new ArgumentException("Nothing was replayed: every case was skipped at this --dtype");
+        }
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

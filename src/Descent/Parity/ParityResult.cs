@@ -7,7 +7,14 @@ namespace Descent.Parity;
 /// <param name="MaxDeviation">The largest |got - want| over all compared values.</param>
 /// <param name="WorstRatio">The largest |got - want| / (atol + rtol |want|); at most 1 when the case passes.</param>
 /// <param name="Detail">Where the worst deviation occurred, or why the case could not be replayed.</param>
-public sealed record ParityResult(string Name, string Kind, bool Passed, double MaxDeviation, double WorstRatio, string Detail);
+public sealed record ParityResult(string Name, string Kind, bool Passed, double MaxDeviation, double WorstRatio, string Detail)
+{
+    /// <summary>
+    /// True when the case was not replayed because the requested precision cannot be held to it (for example float
+    /// for LBFGS traces); <see cref="Detail"/> says why. A skipped case has <see cref="Passed"/> false but is not a failure.
+    /// </summary>
+    public bool Skipped { get; init; }
+}
 
 /// <summary>Element-wise tolerance |got - want| &lt;= atol + rtol |want|.</summary>
 public readonly record struct ParityTolerance(double Rtol, double Atol)
@@ -60,6 +67,17 @@ public sealed class ParityComparer(ParityTolerance tolerance)
             _worstWhere = $"{where()}: got {got:R}, want {want:R}";
         }
         MaxDeviation = Math.Max(MaxDeviation, deviation);
+    }
+
+    /// <summary>Records a mismatch that is not a number-to-number comparison (for example an evaluation count); the case fails.</summary>
+    public void Mismatch(string what)
+    {
+        Failed = true;
+        if (!double.IsPositiveInfinity(WorstRatio))
+        {
+            WorstRatio = double.PositiveInfinity;
+            _worstWhere = what;
+        }
     }
 
     /// <summary>The result for the case.</summary>

@@ -29,6 +29,38 @@ public class LbfgsParityTests
     [Fact]
     public void ThereAreLbfgsCases() => Assert.NotEmpty(Cases());
 
+    [Fact]
+    public void TheFullHistoryCasesAreShipped()
+    {
+        // bench/lbfgs_torch_traces.py: history sizes 1-5 and 10, max_eval, tolerance_grad, tolerance_change, both searches.
+        foreach (string mode in new[] { "plain", "wolfe" })
+        {
+            foreach (string variant in new[] { "h1", "h2", "h3", "h4", "h5", "h10", "maxeval", "tolgrad", "tolchange" })
+            {
+                Assert.True(File.Exists(Path.Combine(Folder, $"lbfgs-{mode}-{variant}.json")), $"lbfgs-{mode}-{variant}.json");
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatReplayIsRefusedWithTheReason()
+    {
+        var result = ParityRunner.Run(Path.Combine(Folder, "lbfgs-wolfe-h3.json"), ParityPrecision.Float);
+        Assert.True(result.Skipped);
+        Assert.False(result.Passed);
+        Assert.Contains("float refused for LBFGS", result.Detail);
+    }
+
+    [Fact]
+    public void AWrongEvaluationCountFailsWithBothCounts()
+    {
+        string text = File.ReadAllText(Path.Combine(Folder, "lbfgs-plain-maxeval.json")).Replace("\"expected_evaluations\": [7,", "\"expected_evaluations\": [8,");
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        var result = ParityRunner.Run(document.RootElement, "edited");
+        Assert.False(result.Passed);
+        Assert.Equal("step 0 closure evaluations: got 7, want 8", result.Detail);
+    }
+
     // float32 cannot follow the 25-iteration chaotic Rosenbrock trace within rtol 1e-4 (the plain case is 800x out by
     // step 3, the Wolfe case spends different evaluations), so float is held to convergence on the same problem instead.
     [Fact]
