@@ -77,7 +77,7 @@ public class LabCommandTests
         Assert.Contains("FAILED", output);
         Assert.Contains("boom", File.ReadAllText(Path.Combine(dir, "report.html")));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
-        Assert.Equal("failed", json.RootElement.GetProperty("experiments").GetProperty("throws").GetProperty("status").GetString());
-        Assert.Equal("supported", json.RootElement.GetProperty("experiments").GetProperty("learning-rate").GetProperty("status").GetString());
+        Assert.Equal("failed", json.RootElement.GetProperty("experiments").GetProperty("throws").GetProperty("outcome").GetString());
+        Assert.Equal("supported", json.RootElement.GetProperty("experiments").GetProperty("learning-rate").GetProperty("outcome").GetString());
     }
 }

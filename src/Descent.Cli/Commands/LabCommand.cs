@@ -34,11 +34,11 @@ internal static class LabCommand
             ReportBuilder.Write(outcomes, context, seconds);
 
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-            var table = new Table().AddColumns("#", "Experiment", "Supported?", "Summary", "s");
+            var table = new Table().AddColumns("#", "Experiment", "Outcome", "Summary", "s");
             foreach (var o in outcomes)
             {
                 string support = ReportBuilder.SupportText(o);
-                string color = o.Failed ? "red" : o.Result!.Supported ? "green" : "yellow";
+                string color = o.Reported switch { null => "red", Verdict.Supported => "green", Verdict.NotSupported => "yellow", _ => "grey" };
                 table.AddRow(new Spectre.Console.Text(o.Experiment.Number.ToString(CultureInfo.InvariantCulture)), new Spectre.Console.Text(o.Experiment.Title),
                     new Markup($"[{color}]{Markup.Escape(support)}[/]"), new Spectre.Console.Text(o.Result?.Summary ?? o.Error!),
                     new Spectre.Console.Text(o.Seconds.ToString("F1", CultureInfo.InvariantCulture)));

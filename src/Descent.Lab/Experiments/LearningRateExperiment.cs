@@ -54,6 +54,11 @@ public sealed class LearningRateExperiment : IExperiment
             Claim = "On a quadratic with largest curvature L, gradient descent diverges for lr > 2/L, crawls for a tiny lr, and converges fast near 2/(L+mu).",
             Summary = $"after {steps} steps f−f* went {F(initial)} → {F(final[0])} (2.2/L), {F(final[1])} (0.01/L), {F(final[2])} (2/(L+mu))",
             Supported = diverges && crawls && converges,
+            Source = new ClaimSource("The course's lecture on gradient descent (learning rate)",
+                "A learning rate that is too large makes gradient descent diverge, one that is too small makes it crawl; on a quadratic the step must stay below 2/L, and 2/(L+mu) is optimal."),
+            Design = $"Rotated quadratic, {dimension} dimensions, log-spaced spectrum with condition number {condition}, start at the origin, exact gradients, {steps} steps of the library's SGD at 2.2/L, 0.01/L and 2/(L+mu). Rule: supported iff f-f* grows by more than 1e6 at 2.2/L, keeps more than 1e-3 of its initial value at 0.01/L, and falls below 1e-6 of it at 2/(L+mu).",
+            Test = "deterministic (exact gradients, no noise): the rule is evaluated on the single trajectory; no sampling error to test",
+            QuickIsFullDesign = true,
         };
         result.Paragraphs.Add($"Quadratic in {dimension} dimensions with log-spaced eigenvalues from {F(mu)} to {F(l)} (condition number {F(l / mu)}), randomly rotated; start at the origin; the library's SGD with exact gradients.");
         result.Paragraphs.Add("The iteration multiplies the error along eigenvector i by (1 − lr·λ_i); |1 − lr·L| > 1 when lr > 2/L, so the top direction grows geometrically. 2/(L+mu) balances the slowest and fastest directions at rate (κ−1)/(κ+1).");

@@ -9,10 +9,14 @@ namespace Descent.Lab.Experiments;
 /// <param name="Result">Its result, or null when it threw.</param>
 /// <param name="Error">The exception's message when it threw.</param>
 /// <param name="Seconds">Wall-clock seconds it took.</param>
-public sealed record ExperimentOutcome(IExperiment Experiment, ExperimentResult? Result, string? Error, double Seconds)
+/// <param name="Quick">Whether it ran in the quick set (then its outcome is inconclusive unless its quick design is the full one).</param>
+public sealed record ExperimentOutcome(IExperiment Experiment, ExperimentResult? Result, string? Error, double Seconds, bool Quick = false)
 {
     /// <summary>True when the experiment threw.</summary>
     public bool Failed => Result is null;
+
+    /// <summary>The outcome as reported (see <see cref="ExperimentResult.ReportedOutcome"/>); null when it failed.</summary>
+    public Verdict? Reported => Result?.ReportedOutcome(Quick);
 }
 
 /// <summary>Runs a selection of experiments and writes <c>report.html</c> (self-contained) and <c>results.json</c>.</summary>
@@ -40,11 +44,11 @@ public static class ReportBuilder
             try
             {
                 var result = experiment.Run(context);
-                outcomes.Add(new ExperimentOutcome(experiment, result, null, watch.Elapsed.TotalSeconds));
+                outcomes.Add(new ExperimentOutcome(experiment, result, null, watch.Elapsed.TotalSeconds, context.Quick));
             }
             catch (Exception ex)
             {
-                outcomes.Add(new ExperimentOutcome(experiment, null, $"{ex.GetType().Name}: {ex.Message}", watch.Elapsed.TotalSeconds));
+                outcomes.Add(new ExperimentOutcome(experiment, null, $"{ex.GetType().Name}: {ex.Message}", watch.Elapsed.TotalSeconds, context.Quick));
             }
             context.Log($"[{experiment.Number}] done in {watch.Elapsed.TotalSeconds:F2} s");
         }
@@ -59,19 +63,27 @@ public static class ReportBuilder
         var report = new HtmlReport("Descent lab");
         report.Paragraph($"Run at {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC on {MachineDescription()}; " +
                          $"{(context.Quick ? "quick set" : "full set")}, seed {context.Seed}, {totalSeconds:F1} s in total.");
-        report.Table(["#", "Experiment", "Supported?", "Summary", "Seconds"],
+        if (context.Quick)
+            report.Paragraph("Quick set: the runs are shorter and use fewer seeds than the designs require, so every outcome whose quick design differs " +
+                             "from the full one is reported as inconclusive; the rule's indication on the quick run is shown beside it.");
+        report.Table(["#", "Experiment", "Outcome", "Summary", "Seconds"],
             outcomes.Select(o => (IReadOnlyList<string>)[o.Experiment.Number.ToString(), o.Experiment.Title, SupportText(o),
-                o.Result?.Summary ?? o.Error!, o.Seconds.ToString("F2")]), "Summary");
+                o.Result?.Summary ?? o.Error!, o.Seconds.ToString("F2")]), "Summary (each title links to its section)",
+            linkColumn: 1, links: outcomes.Select(o => (string?)("#" + o.Experiment.Id)).ToArray());
         foreach (var o in outcomes)
         {
-            report.Heading($"{o.Experiment.Number}. {o.Experiment.Title}");
+            report.Heading($"{o.Experiment.Number}. {o.Experiment.Title}", id: o.Experiment.Id);
             if (o.Result is not { } r)
             {
                 report.Paragraph($"FAILED: {o.Error}");
                 continue;
             }
-            report.Paragraph($"Claim: {r.Claim}");
-            report.Paragraph($"Result ({SupportText(o)}): {r.Summary}");
+            if (r.Source is { } source) report.Quote(source.Quote, source.Document);
+            report.Paragraph($"Claim tested: {r.Claim}");
+            foreach (string departure in r.Departures) report.Paragraph($"Departure from the source's conditions: {departure}");
+            if (r.Design is not null) report.Paragraph($"Design (fixed in the experiment's code before the run): {r.Design}");
+            if (r.Test is not null) report.Paragraph($"Test: {r.Test}{StatisticText(r)}");
+            report.Paragraph($"Outcome: {SupportText(o)}. {r.Summary}");
             foreach (var p in r.Paragraphs) report.Paragraph(p);
             foreach (var t in r.Tables) report.Table(t.Header, t.Rows, t.Caption);
             foreach (var f in r.Figures)
@@ -90,14 +102,22 @@ public static class ReportBuilder
             {
                 ["number"] = o.Experiment.Number,
                 ["title"] = o.Experiment.Title,
-                ["status"] = o.Failed ? "failed" : o.Result!.Supported ? "supported" : "not supported",
+                ["outcome"] = o.Reported is { } v ? ExperimentResult.Text(v) : "failed",
                 ["seconds"] = o.Seconds,
             };
             if (o.Result is { } r)
             {
+                if (r.Source is { } source) entry["source"] = new Dictionary<string, object> { ["document"] = source.Document, ["quote"] = source.Quote };
                 entry["claim"] = r.Claim;
+                if (r.Departures.Count > 0) entry["departures"] = r.Departures;
+                if (r.Design is not null) entry["design"] = r.Design;
+                if (r.Test is not null) entry["test"] = r.Test;
+                if (r.Statistic is { } statistic) entry["statistic"] = statistic;
+                if (r.PValue is { } p) entry["p_value"] = p;
+                if (r.Interval is { } interval)
+                    entry["interval"] = new Dictionary<string, object> { ["low"] = interval.Low, ["high"] = interval.High, ["level"] = interval.Level };
+                if (o.Quick && !r.QuickIsFullDesign) entry["quick_indication"] = ExperimentResult.Text(r.Outcome);
                 entry["summary"] = r.Summary;
-                entry["supported"] = r.Supported;
                 entry["numbers"] = r.Numbers;
             }
             else entry["error"] = o.Error!;
@@ -120,8 +140,24 @@ public static class ReportBuilder
         ResultsFiles.WriteJson(Path.Combine(dir, "results.json"), results);
     }
 
-    /// <summary>"yes", "no" or "FAILED".</summary>
-    public static string SupportText(ExperimentOutcome outcome) => outcome.Result is null ? "FAILED" : outcome.Result.Supported ? "yes" : "no";
+    /// <summary>"supported", "not supported", "inconclusive" (with the quick run's indication in parentheses) or "FAILED".</summary>
+    public static string SupportText(ExperimentOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.Result is not { } r) return "FAILED";
+        var reported = r.ReportedOutcome(outcome.Quick);
+        string text = ExperimentResult.Text(reported);
+        return reported != r.Outcome ? $"{text} (quick run: {ExperimentResult.Text(r.Outcome)})" : text;
+    }
+
+    private static string StatisticText(ExperimentResult r)
+    {
+        var parts = new List<string>();
+        if (r.Statistic is { } s) parts.Add($"statistic {s:G4}");
+        if (r.PValue is { } p) parts.Add($"p = {p:G3}");
+        if (r.Interval is { } i) parts.Add($"interval {i}");
+        return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
+    }
 
     private static string MachineDescription() =>
         $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription}";

@@ -21,12 +21,21 @@ public sealed class HtmlReport
     /// <summary>The page title.</summary>
     public string Title { get; }
 
-    /// <summary>Adds a heading (level 2–4).</summary>
-    public HtmlReport Heading(string text, int level = 2)
+    /// <summary>Adds a heading (level 2–4), with an optional anchor <paramref name="id"/> that links can point to (<c>#id</c>).</summary>
+    public HtmlReport Heading(string text, int level = 2, string? id = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 4);
-        _body.Append("<h").Append(level).Append('>').Append(Encode(text)).Append("</h").Append(level).Append(">\n");
+        _body.Append("<h").Append(level);
+        if (id is not null) _body.Append(" id=\"").Append(Encode(id)).Append('"');
+        _body.Append('>').Append(Encode(text)).Append("</h").Append(level).Append(">\n");
+        return this;
+    }
+
+    /// <summary>Adds a block quotation (a claim quoted from its source), with the source named below it.</summary>
+    public HtmlReport Quote(string text, string source)
+    {
+        _body.Append("<blockquote>").Append(Encode(text)).Append("<br/><cite>").Append(Encode(source)).Append("</cite></blockquote>\n");
         return this;
     }
 
@@ -45,7 +54,14 @@ public sealed class HtmlReport
     }
 
     /// <summary>Adds a table; every row must have as many cells as there are headers.</summary>
-    public HtmlReport Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null)
+    public HtmlReport Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null) =>
+        Table(headers, rows, caption, linkColumn: -1, links: null);
+
+    /// <summary>
+    /// Adds a table whose cells in column <paramref name="linkColumn"/> link to <paramref name="links"/>[row] (e.g. <c>#section</c>;
+    /// a null entry leaves that cell plain).
+    /// </summary>
+    public HtmlReport Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption, int linkColumn, IReadOnlyList<string?>? links)
     {
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(rows);
@@ -59,7 +75,14 @@ public sealed class HtmlReport
         {
             if (row.Count != headers.Count) throw new ArgumentException($"Row {index} has {row.Count} cells; the table has {headers.Count} columns.", nameof(rows));
             html.Append("<tr>");
-            foreach (string cell in row) html.Append("<td>").Append(Encode(cell)).Append("</td>");
+            for (int c = 0; c < row.Count; c++)
+            {
+                string? href = c == linkColumn && links is not null && index < links.Count ? links[index] : null;
+                html.Append("<td>");
+                if (href is not null) html.Append("<a href=\"").Append(Encode(href)).Append("\">").Append(Encode(row[c])).Append("</a>");
+                else html.Append(Encode(row[c]));
+                html.Append("</td>");
+            }
             html.Append("</tr>\n");
             index++;
         }
@@ -93,7 +116,8 @@ public sealed class HtmlReport
         html.Append("<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}")
             .Append("table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left}")
             .Append("th{background:#eee}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}img{max-width:100%}")
-            .Append("figure{margin:1em 0}figcaption{color:#555;font-size:.9em}</style>\n</head>\n<body>\n");
+            .Append("figure{margin:1em 0}figcaption{color:#555;font-size:.9em}")
+            .Append("blockquote{border-left:4px solid #bbb;margin:1em 0;padding:.3em 1em;background:#fafafa}cite{color:#555;font-size:.9em}</style>\n</head>\n<body>\n");
         html.Append("<h1>").Append(Encode(Title)).Append("</h1>\n").Append(_body).Append("</body>\n</html>\n");
         return html.ToString();
     }
