@@ -13,7 +13,10 @@ public class OptimizerBenchmarks
     private float[] _a = [];
     private float[] _b = [];
 
-    [Params("sgd", "momentum", "adagrad", "rmsprop", "adamw", "amsgrad", "lion")]
+    /// <summary>Every catalog optimizer with a fused kernel (the memory-bound ones), as <c>descent bench</c> times by default.</summary>
+    public static IEnumerable<string> FusedOptimizers => Descent.Lab.Benchmarks.OptimizerBench.FusedCatalogNames();
+
+    [ParamsSource(nameof(FusedOptimizers))]
     public string Optimizer { get; set; } = "adamw";
 
     [Params(1, 4096)]

@@ -15,8 +15,8 @@ internal static class BenchCommand
     {
         var optimizers = new Option<string>("--optimizers")
         {
-            Description = "Comma-separated optimizers: catalog names or text forms, e.g. sgd,momentum,adamw or \"adam(amsgrad=true)\"",
-            DefaultValueFactory = _ => "sgd,momentum,nesterov,adagrad,rmsprop,adam,adamw,amsgrad,lion",
+            Description = "Comma-separated optimizers: catalog names or text forms, e.g. sgd,momentum,adamw or \"adam(amsgrad=true)\" (default: every catalog optimizer with a fused kernel)",
+            DefaultValueFactory = _ => string.Join(",", OptimizerBench.FusedCatalogNames()),
         };
         var parameters = new Option<int>("--params") { Description = "Total parameters", DefaultValueFactory = _ => 1 << 24 };
         var tensors = new Option<int>("--tensors") { Description = "Number of tensors the parameters are split into", DefaultValueFactory = _ => 1 };

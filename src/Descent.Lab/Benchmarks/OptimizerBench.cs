@@ -151,6 +151,10 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
 /// </summary>
 public static class OptimizerBench
 {
+    /// <summary>The catalog optimizers with a fused kernel, in catalog order: the memory-bound ones <c>descent bench</c> times by default.</summary>
+    public static IReadOnlyList<string> FusedCatalogNames()
+        => OptimizerCatalog.All.Where(d => d.Create<float>(OptimizerCatalog.Parse(d.Name + "()")).HasFusedKernel).Select(d => d.Name).ToArray();
+
     /// <summary>Splits a comma-separated list of optimizer texts at top-level commas (not inside parentheses or brackets).</summary>
     public static IReadOnlyList<string> SplitList(string text)
     {

@@ -14,35 +14,6 @@ namespace Descent.Lab.Experiments;
 /// </summary>
 public sealed class ModernOptimizersExperiment : IExperiment
 {
-    /// <summary>Per-optimizer hyperparameters for this problem (batch 128). Rates chosen from the usual ranges for each method (no full sweep).</summary>
-    public static IReadOnlyList<(string Name, string Text)> Settings { get; } =
-    [
-        ("sgd", "sgd(lr=0.1)"),
-        ("momentum", "momentum(lr=0.05)"),
-        ("nesterov", "nesterov(lr=0.05)"),
-        ("adam", "adam(lr=1e-3)"),
-        ("amsgrad", "amsgrad(lr=1e-3)"),
-        ("adamw", "adamw(lr=1e-3, weight_decay=0.01)"),
-        ("adagrad", "adagrad(lr=0.05)"),
-        ("rmsprop", "rmsprop(lr=3e-4)"),
-        ("nadam", "nadam(lr=1e-3)"),
-        ("radam", "radam(lr=1e-3)"),
-        ("adadelta", "adadelta(lr=1)"),
-        ("adamax", "adamax(lr=2e-3)"),
-        ("lion", "lion(lr=3e-4, weight_decay=0.1)"),
-        ("cautious_lion", "cautious_lion(lr=3e-4, weight_decay=0.1)"),
-        ("cautious_adamw", "cautious_adamw(lr=1e-3, weight_decay=0.01)"),
-        ("lamb", "lamb(lr=1e-2, weight_decay=0.01)"),
-        ("lars", "lars(lr=5, momentum=0.9)"),
-        ("adafactor", "adafactor(lr=1e-3, relative_step=false)"),
-        ("adopt", "adopt(lr=1e-3)"),
-        ("ademamix", "ademamix(lr=1e-3)"),
-        ("prodigy", "prodigy()"),
-        ("schedule_free_adamw", "schedule_free_adamw(lr=2.5e-3)"),
-        ("schedule_free_sgd", "schedule_free_sgd(lr=0.5)"),
-        ("muon", "muon(lr=0.02, adam_lr=1e-3)"),
-    ];
-
     private static readonly string[] QuickSet = ["nesterov", "adamw", "lion", "muon", "schedule_free_adamw"];
 
     /// <inheritdoc/>
@@ -63,7 +34,8 @@ public sealed class ModernOptimizersExperiment : IExperiment
         const int batch = 128;
         var problem = TrainingProblem.Create("mnist-mlp", 256, context.DataDirectory, limit);
         int totalSteps = epochs * ((problem.Train.Count + batch - 1) / batch);
-        var chosen = context.Quick ? Settings.Where(s => QuickSet.Contains(s.Name)).ToArray() : Settings.ToArray();
+        // Each optimizer's setting is its definition's TrainingExample (rates from the usual range of each method, not swept).
+        var chosen = OptimizerCatalog.All.Where(d => !context.Quick || QuickSet.Contains(d.Name)).Select(d => (d.Name, Text: d.TrainingExample)).ToArray();
 
         var rows = new List<IReadOnlyList<string>>();
         var series = new List<Series>();

@@ -45,3 +45,27 @@ public static partial class Optim
         return new Optimizer<T>("ademamix", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>ademamix</c>.</summary>
+internal sealed class AdEMAMixDefinition() : OptimizerDefinition("ademamix", "AdEMAMix (fast and slow EMAs)",
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Number("beta3", 0.9999), OptionDefinition.Number("alpha", 2),
+    OptionDefinition.Number("warmup", 0), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+{
+    public override int Position => 1400;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+    {
+        double warmup = s.Number("warmup");
+        if (warmup < 0 || warmup != Math.Floor(warmup) || warmup > long.MaxValue / 2)
+        {
+            throw new ArgumentOutOfRangeException("warmup", warmup, "warmup must be a whole number of steps >= 0.");
+        }
+        return Optim.AdEMAMix<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("beta3"), s.Number("alpha"),
+            (long)warmup, s.Number("eps"), s.Number("weight_decay"), s.Boolean("maximize"));
+    }
+
+    public override IReadOnlyList<string> Variants => ["ademamix(alpha=5, warmup=100, weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "ademamix(lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("ademamix(lr=0.05)", 2000, 1e-2);
+    public override ConvergenceCheck Rosenbrock => new("ademamix(lr=0.01)", 30000, 2e-2);
+}

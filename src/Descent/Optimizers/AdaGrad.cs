@@ -55,3 +55,22 @@ public static partial class Optim
         }
     }
 }
+
+/// <summary>Catalog entry <c>adagrad</c>.</summary>
+internal sealed class AdaGradDefinition() : OptimizerDefinition("adagrad", "AdaGrad",
+    OptionDefinition.LearningRate(0.01), OptionDefinition.Number("lr_decay", 0), OptionDefinition.WeightDecay(),
+    OptionDefinition.Number("initial_accumulator_value", 0), OptionDefinition.Epsilon(1e-10), OptionDefinition.Maximize)
+{
+    public override int Position => 300;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.AdaGrad<T>(s.Number("lr"), s.Number("lr_decay"), s.Number("weight_decay"), s.Number("initial_accumulator_value"),
+            s.Number("eps"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants =>
+        ["adagrad(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1, maximize=true)"];
+
+    public override string TrainingExample => "adagrad(lr=0.05)";
+    public override ConvergenceCheck Quadratic => new("adagrad(lr=0.5)", 1000, 1e-4);
+    public override ConvergenceCheck Rosenbrock => new("adagrad(lr=0.5)", 10000, 1e-2);
+}

@@ -48,3 +48,28 @@ public static partial class Optim
         return new Optimizer<T>("adafactor", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>adafactor</c> (<c>beta1=0</c> means no first moment, as Hugging Face's <c>beta1=None</c>).</summary>
+internal sealed class AdafactorDefinition() : OptimizerDefinition("adafactor", "Adafactor (factored second moments, relative step)",
+    OptionDefinition.LearningRate(1e-2), OptionDefinition.Boolean("relative_step", true), OptionDefinition.Number("eps1", 1e-30),
+    OptionDefinition.Number("eps2", 1e-3), OptionDefinition.Number("clip_threshold", 1.0), OptionDefinition.Number("decay_rate", -0.8),
+    OptionDefinition.Number("beta1", 0), OptionDefinition.WeightDecay(), OptionDefinition.Boolean("scale_parameter", true),
+    OptionDefinition.Boolean("warmup_init", false), OptionDefinition.Maximize)
+{
+    public override int Position => 1200;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+    {
+        double beta1 = s.Number("beta1");
+        return Optim.Adafactor<T>(s.Number("lr"), s.Number("eps1"), s.Number("eps2"), s.Number("clip_threshold"), s.Number("decay_rate"),
+            beta1 == 0 ? null : beta1, s.Number("weight_decay"), s.Boolean("scale_parameter"), s.Boolean("warmup_init"), s.Boolean("maximize"),
+            relativeStep: s.Boolean("relative_step"));
+    }
+
+    public override IReadOnlyList<string> Variants =>
+        ["adafactor(lr=1e-3, relative_step=false, beta1=0.9, weight_decay=0.01)", "adafactor(warmup_init=true, scale_parameter=false, maximize=true)"];
+
+    public override string TrainingExample => "adafactor(lr=1e-3, relative_step=false)";
+    public override ConvergenceCheck Quadratic => new("adafactor(lr=0.05, relative_step=false)", 1000, 1e-2);
+    public override ConvergenceCheck Rosenbrock => new("adafactor(lr=0.003, relative_step=false)", 20000, 2e-2);
+}

@@ -106,3 +106,59 @@ public static partial class Optim
         }
     }
 }
+
+/// <summary>Catalog entry <c>adam</c> (and, through the protected constructor, its preset <c>amsgrad</c>).</summary>
+internal class AdamDefinition : OptimizerDefinition
+{
+    public AdamDefinition() : this("adam", "Adam (L2 weight decay, AMSGrad)", amsgrad: false) { }
+
+    protected AdamDefinition(string name, string description, bool amsgrad)
+        : base(name, description, OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8),
+            OptionDefinition.WeightDecay(), OptionDefinition.Boolean("amsgrad", amsgrad), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement)
+    {
+    }
+
+    public override int Position => 200;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Adam<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            s.Boolean("amsgrad"), s.Boolean("maximize"), OptimizerCatalog.PlacementOf(s));
+
+    public override IReadOnlyList<string> Variants =>
+        ["adam(lr=1e-2, weight_decay=0.1, amsgrad=true)", "adam(lr=1e-2, eps_placement=inside)", "adam(lr=1e-2, eps=1e-3, maximize=true, eps_placement=hat)"];
+
+    public override string TrainingExample => "adam(lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("adam(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("adam(lr=0.01)", 5000, 1e-2);
+}
+
+/// <summary>Catalog entry <c>amsgrad</c>: <c>adam</c> with AMSGrad on by default.</summary>
+internal sealed class AmsGradDefinition() : AdamDefinition("amsgrad", "Adam with AMSGrad", amsgrad: true)
+{
+    public override int Position => 210;
+    public override IReadOnlyList<string> Variants => [];
+    public override string TrainingExample => "amsgrad(lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("amsgrad(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("amsgrad(lr=0.01)", 20000, 1e-2);
+}
+
+/// <summary>Catalog entry <c>adamw</c>.</summary>
+internal sealed class AdamWDefinition() : OptimizerDefinition("adamw", "Adam with decoupled weight decay",
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(1e-2),
+    OptionDefinition.Boolean("amsgrad", false), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
+    OptionDefinition.Word("decay_mode", "lr", "lr", "schedule"))
+{
+    public override int Position => 220;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.AdamW<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            s.Boolean("amsgrad"), s.Boolean("maximize"), OptimizerCatalog.PlacementOf(s),
+            s.Word("decay_mode") == "schedule" ? WeightDecayMode.AfterLearningRate : WeightDecayMode.BeforeLearningRate);
+
+    public override IReadOnlyList<string> Variants =>
+        ["adamw(lr=1e-2, weight_decay=0.05)", "adamw(lr=1e-2, amsgrad=true)", "adamw(lr=1e-2, weight_decay=0.1, decay_mode=schedule)"];
+
+    public override string TrainingExample => "adamw(lr=1e-3, weight_decay=0.01)";
+    public override ConvergenceCheck Quadratic => new("adamw(lr=0.05, weight_decay=0)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("adamw(lr=0.01, weight_decay=0)", 5000, 1e-2);
+}

@@ -20,3 +20,19 @@ public static partial class Optim
         where T : unmanaged, IFloatingPointIeee754<T>
         => L2AdamFamily<T>("adamax", new ScaleByAdamax<T>(), learningRate, beta1, beta2, epsilon, weightDecay, maximize, learningRateSchedule);
 }
+
+/// <summary>Catalog entry <c>adamax</c>.</summary>
+internal sealed class AdamaxDefinition() : OptimizerDefinition("adamax", "Adamax (infinity norm)",
+    OptionDefinition.LearningRate(2e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Maximize)
+{
+    public override int Position => 800;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Adamax<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["adamax(weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "adamax(lr=2e-3)";
+    public override ConvergenceCheck Quadratic => new("adamax(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("adamax(lr=0.01)", 5000, 1e-2);
+}

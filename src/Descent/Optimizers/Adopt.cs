@@ -40,3 +40,20 @@ public static partial class Optim
         return new Optimizer<T>("adopt", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>adopt</c>.</summary>
+internal sealed class AdoptDefinition() : OptimizerDefinition("adopt", "ADOPT (momentum of the normalized gradient)",
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.9999), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
+    OptionDefinition.Boolean("decouple", false), OptionDefinition.Boolean("clip", true), OptionDefinition.Maximize)
+{
+    public override int Position => 1300;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Adopt<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            s.Boolean("decouple"), s.Boolean("clip"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["adopt(betas=[0.9, 0.999], decouple=true, weight_decay=0.01)", "adopt(clip=false, maximize=true)"];
+    public override string TrainingExample => "adopt(lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("adopt(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("adopt(lr=0.01, betas=[0.9, 0.99])", 20000, 1e-2);
+}

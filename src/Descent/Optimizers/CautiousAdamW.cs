@@ -42,3 +42,20 @@ public static partial class Optim
         return new Optimizer<T>("cautious_adamw", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>cautious_adamw</c>.</summary>
+internal sealed class CautiousAdamWDefinition() : OptimizerDefinition("cautious_adamw", "C-AdamW: AdamW with the cautious mask",
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(1e-2),
+    OptionDefinition.Maximize)
+{
+    public override int Position => 920;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.CautiousAdamW<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["cautious_adamw(weight_decay=0.1, maximize=true)"];
+    public override string TrainingExample => "cautious_adamw(lr=1e-3, weight_decay=0.01)";
+    public override ConvergenceCheck Quadratic => new("cautious_adamw(lr=0.05, weight_decay=0)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("cautious_adamw(lr=0.01, weight_decay=0)", 5000, 1e-2);
+}

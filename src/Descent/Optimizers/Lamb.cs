@@ -43,3 +43,20 @@ public static partial class Optim
         return new Optimizer<T>("lamb", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>lamb</c>.</summary>
+internal sealed class LambDefinition() : OptimizerDefinition("lamb", "LAMB (Adam direction, layer-wise trust ratio)",
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
+    OptionDefinition.Boolean("trust_clip", false), OptionDefinition.Maximize)
+{
+    public override int Position => 1000;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Lamb<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            s.Boolean("trust_clip") ? 1.0 : double.PositiveInfinity, s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["lamb(trust_clip=true, weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "lamb(lr=1e-2, weight_decay=0.01)";
+    public override ConvergenceCheck Quadratic => new("lamb(lr=0.05)", 1000, 1e-2);
+    public override ConvergenceCheck Rosenbrock => new("lamb(lr=0.002)", 30000, 2e-2);
+}

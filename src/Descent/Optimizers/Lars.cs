@@ -40,3 +40,21 @@ public static partial class Optim
         return new Optimizer<T>("lars", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>lars</c>.</summary>
+internal sealed class LarsDefinition() : OptimizerDefinition("lars", "LARS (layer-wise rate scaling, momentum)",
+    OptionDefinition.LearningRate(1.0), OptionDefinition.Number("momentum", 0.9), OptionDefinition.WeightDecay(),
+    OptionDefinition.Number("trust_coefficient", 1e-3), OptionDefinition.Epsilon(0), OptionDefinition.Boolean("nesterov", false),
+    OptionDefinition.Maximize)
+{
+    public override int Position => 1100;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Lars<T>(s.Number("lr"), s.Number("momentum"), s.Number("weight_decay"), s.Number("trust_coefficient"), s.Number("eps"),
+            s.Boolean("nesterov"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["lars(momentum=0.8, nesterov=true, weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "lars(lr=5, momentum=0.9)";
+    public override ConvergenceCheck Quadratic => new("lars(lr=20, momentum=0.9)", 2000, 1e-2);
+    public override ConvergenceCheck Rosenbrock => new("lars(lr=0.5, momentum=0.9)", 20000, 5e-2);
+}

@@ -79,3 +79,33 @@ public static partial class Optim
         }
     }
 }
+
+/// <summary>Catalog entry <c>lion</c>.</summary>
+internal sealed class LionDefinition() : OptimizerDefinition("lion", "Lion (sign of interpolated momentum, decoupled decay)",
+    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+{
+    public override int Position => 900;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Lion<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("weight_decay"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["lion(lr=1e-3, weight_decay=0.1)", "lion(lr=1e-3, betas=[0.95, 0.98], maximize=true)"];
+    public override string TrainingExample => "lion(lr=3e-4, weight_decay=0.1)";
+    public override ConvergenceCheck Quadratic => new("lion(lr=0.001)", 2000, 5e-3);
+    public override ConvergenceCheck Rosenbrock => new("lion(lr=0.0003)", 20000, 1e-2);
+}
+
+/// <summary>Catalog entry <c>cautious_lion</c>.</summary>
+internal sealed class CautiousLionDefinition() : OptimizerDefinition("cautious_lion", "C-Lion: Lion with the cautious mask",
+    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+{
+    public override int Position => 910;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.CautiousLion<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("weight_decay"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["cautious_lion(lr=3e-4, weight_decay=0.1, maximize=true)"];
+    public override string TrainingExample => "cautious_lion(lr=3e-4, weight_decay=0.1)";
+    public override ConvergenceCheck Quadratic => new("cautious_lion(lr=0.001)", 2000, 5e-3);
+    public override ConvergenceCheck Rosenbrock => new("cautious_lion(lr=0.0003)", 20000, 1e-2);
+}

@@ -51,3 +51,25 @@ public static partial class Optim
         });
     }
 }
+
+/// <summary>Catalog entry <c>muon</c>.</summary>
+internal sealed class MuonDefinition() : OptimizerDefinition("muon", "Muon (Newton-Schulz orthogonalized momentum) for matrices, AdamW for the rest",
+    OptionDefinition.LearningRate(0.02), OptionDefinition.Number("momentum", 0.95), OptionDefinition.Boolean("nesterov", true),
+    OptionDefinition.Number("ns_steps", 5), OptionDefinition.WeightDecay(), OptionDefinition.Number("adam_lr", 3e-4), OptionDefinition.Betas(0.9, 0.95),
+    OptionDefinition.Epsilon(1e-10), OptionDefinition.Maximize)
+{
+    public override int Position => 1700;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+    {
+        long steps = OptimizerCatalog.WholeNumber(s.Number("ns_steps"), "ns_steps");
+        if (steps < 1 || steps > 100) throw new ArgumentOutOfRangeException("ns_steps", steps, "ns_steps must be in [1, 100].");
+        return Optim.Muon<T>(s.Number("lr"), s.Number("momentum"), s.Boolean("nesterov"), (int)steps,
+            s.Number("weight_decay"), s.Number("adam_lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Boolean("maximize"));
+    }
+
+    public override IReadOnlyList<string> Variants => ["muon(nesterov=false, ns_steps=3, weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "muon(lr=0.02, adam_lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("muon(lr=0.01)", 1000, 2e-2);
+    public override ConvergenceCheck Rosenbrock => new("muon(lr=0.01, adam_lr=0.01)", 5000, 1e-2);
+}

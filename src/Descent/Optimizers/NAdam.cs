@@ -22,3 +22,20 @@ public static partial class Optim
         => L2AdamFamily<T>("nadam", new ScaleByNAdam<T>(), learningRate, beta1, beta2, epsilon, weightDecay, maximize, learningRateSchedule,
             (HyperparameterKey.MomentumDecay, momentumDecay, nameof(momentumDecay)));
 }
+
+/// <summary>Catalog entry <c>nadam</c>.</summary>
+internal sealed class NAdamDefinition() : OptimizerDefinition("nadam", "NAdam (momentum decay)",
+    OptionDefinition.LearningRate(2e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Number("momentum_decay", 4e-3), OptionDefinition.Maximize)
+{
+    public override int Position => 500;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.NAdam<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            s.Number("momentum_decay"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["nadam(weight_decay=0.01, momentum_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "nadam(lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("nadam(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("nadam(lr=0.01)", 5000, 1e-2);
+}

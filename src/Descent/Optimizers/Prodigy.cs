@@ -50,3 +50,23 @@ public static partial class Optim
         return new Optimizer<T>("prodigy", rules, d);
     }
 }
+
+/// <summary>Catalog entry <c>prodigy</c>.</summary>
+internal sealed class ProdigyDefinition() : OptimizerDefinition("prodigy", "Prodigy: learning-rate-free Adam (D-adaptation)",
+    OptionDefinition.LearningRate(1.0), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Boolean("decouple", true), OptionDefinition.Boolean("use_bias_correction", false), OptionDefinition.Boolean("safeguard_warmup", false),
+    OptionDefinition.Number("d0", 1e-6), OptionDefinition.Number("d_coef", 1.0), OptionDefinition.Number("growth_rate", double.PositiveInfinity))
+{
+    public override int Position => 1500;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Prodigy<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, null, s.Number("eps"), s.Number("weight_decay"),
+            s.Boolean("decouple"), s.Boolean("use_bias_correction"), s.Boolean("safeguard_warmup"), s.Number("d0"), s.Number("d_coef"), s.Number("growth_rate"));
+
+    public override IReadOnlyList<string> Variants =>
+        ["prodigy(decouple=false, weight_decay=0.01, use_bias_correction=true, safeguard_warmup=true, growth_rate=1.02)"];
+
+    public override string TrainingExample => "prodigy()";
+    public override ConvergenceCheck Quadratic => new("prodigy()", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("prodigy()", 5000, 1e-2);
+}

@@ -20,3 +20,19 @@ public static partial class Optim
         where T : unmanaged, IFloatingPointIeee754<T>
         => L2AdamFamily<T>("radam", new ScaleByRAdam<T>(), learningRate, beta1, beta2, epsilon, weightDecay, maximize, learningRateSchedule);
 }
+
+/// <summary>Catalog entry <c>radam</c>.</summary>
+internal sealed class RAdamDefinition() : OptimizerDefinition("radam", "RAdam (rectified Adam)",
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Maximize)
+{
+    public override int Position => 600;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.RAdam<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["radam(weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "radam(lr=1e-3)";
+    public override ConvergenceCheck Quadratic => new("radam(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("radam(lr=0.002)", 20000, 1e-2);
+}

@@ -65,3 +65,23 @@ public static partial class Optim
         }
     }
 }
+
+/// <summary>Catalog entry <c>rmsprop</c>.</summary>
+internal sealed class RmsPropDefinition() : OptimizerDefinition("rmsprop", "RMSprop (centered, momentum)",
+    OptionDefinition.LearningRate(0.01), OptionDefinition.Number("alpha", 0.99), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Number("momentum", 0), OptionDefinition.Boolean("centered", false), OptionDefinition.Maximize)
+{
+    public override int Position => 400;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.RmsProp<T>(s.Number("lr"), s.Number("alpha"), s.Number("eps"), s.Number("weight_decay"), s.Number("momentum"),
+            s.Boolean("centered"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants =>
+        ["rmsprop(lr=0.01, centered=true)", "rmsprop(lr=0.01, momentum=0.9, weight_decay=0.01)",
+         "rmsprop(lr=0.01, alpha=0.9, momentum=0.5, centered=true, maximize=true)"];
+
+    public override string TrainingExample => "rmsprop(lr=3e-4)";
+    public override ConvergenceCheck Quadratic => new("rmsprop(lr=0.01)", 1000, 2e-2);
+    public override ConvergenceCheck Rosenbrock => new("rmsprop(lr=0.001)", 10000, 2e-2);
+}

@@ -152,3 +152,37 @@ public static class ScheduleFree
         }
     }
 }
+
+/// <summary>Catalog entry <c>schedule_free_adamw</c>.</summary>
+internal sealed class ScheduleFreeAdamWDefinition() : OptimizerDefinition("schedule_free_adamw", "Schedule-free AdamW (call SwitchToEvaluation/SwitchToTraining)",
+    OptionDefinition.LearningRate(0.0025), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Number("warmup_steps", 0), OptionDefinition.Number("r", 0), OptionDefinition.Number("weight_lr_power", 2), OptionDefinition.Maximize)
+{
+    public override int Position => 1600;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.ScheduleFreeAdamW<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
+            OptimizerCatalog.WholeNumber(s.Number("warmup_steps"), "warmup_steps"), s.Number("r"), s.Number("weight_lr_power"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["schedule_free_adamw(warmup_steps=3, r=1, weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "schedule_free_adamw(lr=2.5e-3)";
+    public override ConvergenceCheck Quadratic => new("schedule_free_adamw(lr=0.05)", 1000, 1e-3);
+    public override ConvergenceCheck Rosenbrock => new("schedule_free_adamw(lr=0.01)", 20000, 1e-2);
+}
+
+/// <summary>Catalog entry <c>schedule_free_sgd</c>.</summary>
+internal sealed class ScheduleFreeSgdDefinition() : OptimizerDefinition("schedule_free_sgd", "Schedule-free SGD (call SwitchToEvaluation/SwitchToTraining)",
+    OptionDefinition.LearningRate(1.0), OptionDefinition.Number("momentum", 0.9), OptionDefinition.WeightDecay(),
+    OptionDefinition.Number("warmup_steps", 0), OptionDefinition.Number("r", 0), OptionDefinition.Number("weight_lr_power", 2), OptionDefinition.Maximize)
+{
+    public override int Position => 1610;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.ScheduleFreeSgd<T>(s.Number("lr"), s.Number("momentum"), s.Number("weight_decay"),
+            OptimizerCatalog.WholeNumber(s.Number("warmup_steps"), "warmup_steps"), s.Number("r"), s.Number("weight_lr_power"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants => ["schedule_free_sgd(lr=0.5, warmup_steps=3, weight_decay=0.01, maximize=true)"];
+    public override string TrainingExample => "schedule_free_sgd(lr=0.5)";
+    public override ConvergenceCheck Quadratic => new("schedule_free_sgd(lr=0.05)", 3000, 1e-4);
+    public override ConvergenceCheck Rosenbrock => new("schedule_free_sgd(lr=0.002)", 40000, 3e-2);
+}

@@ -72,3 +72,48 @@ public static partial class Optim
         }
     }
 }
+
+/// <summary>Catalog entry <c>sgd</c> (and, through the protected constructor, its presets <c>momentum</c> and <c>nesterov</c>).</summary>
+internal class SgdDefinition : OptimizerDefinition
+{
+    public SgdDefinition() : this("sgd", "stochastic gradient descent (momentum, Nesterov, weight decay)", momentum: 0, nesterov: false) { }
+
+    protected SgdDefinition(string name, string description, double momentum, bool nesterov)
+        : base(name, description, OptionDefinition.LearningRate(0.01), OptionDefinition.Number("momentum", momentum),
+            OptionDefinition.Number("dampening", 0), OptionDefinition.WeightDecay(), OptionDefinition.Boolean("nesterov", nesterov),
+            OptionDefinition.Maximize)
+    {
+    }
+
+    public override int Position => 100;
+
+    public override Optimizer<T> Create<T>(OptimizerSpec s)
+        => Optim.Sgd<T>(s.Number("lr"), s.Number("momentum"), s.Number("dampening"), s.Number("weight_decay"), s.Boolean("nesterov"), s.Boolean("maximize"));
+
+    public override IReadOnlyList<string> Variants =>
+        ["sgd(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)", "sgd(lr=0.05, momentum=0.9, nesterov=true, maximize=true)"];
+
+    public override string TrainingExample => "sgd(lr=0.1)";
+    public override ConvergenceCheck Quadratic => new("sgd(lr=0.1)", 200, 1e-6);
+    public override ConvergenceCheck Rosenbrock => new("sgd(lr=0.001)", 20000, 1e-2);
+}
+
+/// <summary>Catalog entry <c>momentum</c>: <c>sgd</c> with heavy-ball momentum 0.9 by default.</summary>
+internal sealed class MomentumDefinition() : SgdDefinition("momentum", "SGD with heavy-ball momentum 0.9", momentum: 0.9, nesterov: false)
+{
+    public override int Position => 110;
+    public override IReadOnlyList<string> Variants => [];
+    public override string TrainingExample => "momentum(lr=0.05)";
+    public override ConvergenceCheck Quadratic => new("momentum(lr=0.05)", 300, 1e-6);
+    public override ConvergenceCheck Rosenbrock => new("momentum(lr=0.0005)", 10000, 1e-3);
+}
+
+/// <summary>Catalog entry <c>nesterov</c>: <c>sgd</c> with Nesterov momentum 0.9 by default.</summary>
+internal sealed class NesterovDefinition() : SgdDefinition("nesterov", "SGD with Nesterov momentum 0.9", momentum: 0.9, nesterov: true)
+{
+    public override int Position => 120;
+    public override IReadOnlyList<string> Variants => [];
+    public override string TrainingExample => "nesterov(lr=0.05)";
+    public override ConvergenceCheck Quadratic => new("nesterov(lr=0.05)", 300, 1e-6);
+    public override ConvergenceCheck Rosenbrock => new("nesterov(lr=0.0005)", 10000, 1e-3);
+}

@@ -6,14 +6,13 @@ namespace Descent.Lab.Tests.Experiments;
 public class ModernOptimizersExperimentTests
 {
     [Fact]
-    public void Every_catalog_optimizer_has_one_row_and_its_text_parses()
+    public void Every_catalog_optimizer_has_a_training_example_that_parses_to_itself()
     {
-        var names = ModernOptimizersExperiment.Settings.Select(s => s.Name).ToArray();
-        Assert.Equal(OptimizerCatalog.All.Select(d => d.Name).Order(), names.Order());
-        foreach (var (name, text) in ModernOptimizersExperiment.Settings)
+        foreach (var d in OptimizerCatalog.All)
         {
-            Assert.StartsWith(name + "(", text);
-            Assert.NotNull(OptimizerCatalog.Create<float>(text));
+            Assert.StartsWith(d.Name + "(", d.TrainingExample);
+            Assert.Equal(d.Name, OptimizerCatalog.Parse(d.TrainingExample).Name);
+            Assert.NotNull(OptimizerCatalog.Create<float>(d.TrainingExample));
         }
     }
 

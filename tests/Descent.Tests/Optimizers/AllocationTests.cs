@@ -1,10 +1,15 @@
 using System.Numerics;
 using Descent.Numerics;
 using Descent.Optimizers;
+using Descent.Optimizers.Aids;
 
 namespace Descent.Tests.Optimizers;
 
-/// <summary>After the first step, a fused step allocates nothing: every fused catalog optimizer, float and double, one large buffer and many small tensors.</summary>
+/// <summary>
+/// After the first steps nothing allocates: every catalog optimizer on a matrix and a vector (composed or fused, whatever it
+/// has); every fused one in float and double on one large buffer and on many small tensors (the batched path); the aids that
+/// wrap an optimizer.
+/// </summary>
 public class AllocationTests
 {
     public static TheoryData<string> FusedCatalogNames()
@@ -52,5 +57,45 @@ public class AllocationTests
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
         Assert.True(allocated == 0, $"{name} {typeof(T).Name} [{lengths.Length} tensors]: {allocated} bytes in 3 steps");
+    }
+
+    public static TheoryData<string> CatalogNames() => new(OptimizerCatalog.All.Select(d => d.Name));
+
+    private static long AllocatedBy(Action step)
+    {
+        for (int i = 0; i < 3; i++) step(); // first steps may size scratch buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) step();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static Optimizer<double> Build(Optimizer<double> optimizer)
+    {
+        var g = new double[12];
+        for (int i = 0; i < 12; i++) g[i] = 0.1 * (i - 5);
+        optimizer.AddGroup(new Parameter<double>("w", new double[12], g, [4, 3]), new Parameter<double>("b", new double[12], g));
+        return optimizer;
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogNames))]
+    public void Steps_allocate_nothing(string name)
+    {
+        var optimizer = Build(OptimizerCatalog.Create<double>(name + "()"));
+        Assert.Equal(0, AllocatedBy(optimizer.Step));
+    }
+
+    [Fact]
+    public void Wrapper_steps_allocate_nothing()
+    {
+        var inner = Build(Optim.Adam<double>());
+        var lookahead = new Lookahead<double>(inner, 2);
+        Assert.Equal(0, AllocatedBy(lookahead.Step));
+        var baseOptimizer = Build(Optim.Sgd<double>(learningRate: 0.01));
+        var sam = new SharpnessAwareMinimization<double>(baseOptimizer);
+        Action closure = () => { };
+        Assert.Equal(0, AllocatedBy(() => sam.Step(closure)));
+        var ema = new ExponentialMovingAverage<double>(inner);
+        Assert.Equal(0, AllocatedBy(ema.Update));
     }
 }

@@ -13,27 +13,36 @@ public class FusedParityTests
         public double At(long step) => Math.Pow(0.5, step / Every);
     }
 
-    public static TheoryData<string> Configurations() => new(Factories.Keys.Order(StringComparer.Ordinal));
-
-    internal static readonly Dictionary<string, Func<Optimizer<double>>> Factories = new()
+    /// <summary>
+    /// Every catalog entry with a fused kernel, bare and in each variant its definition lists; each also under a factor schedule
+    /// (suffix <c>+schedule</c>), which exercises the schedule factor inside the kernels.
+    /// </summary>
+    public static TheoryData<string> Configurations()
     {
-        ["sgd"] = () => Optim.Sgd<double>(0.1),
-        ["sgd-momentum-dampening-wd"] = () => Optim.Sgd<double>(0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01),
-        ["sgd-nesterov-maximize"] = () => Optim.Sgd<double>(0.05, momentum: 0.9, nesterov: true, maximize: true),
-        ["adam"] = () => Optim.Adam<double>(1e-2),
-        ["adam-amsgrad-l2"] = () => Optim.Adam<double>(1e-2, weightDecay: 0.1, amsgrad: true),
-        ["adam-eps-inside"] = () => Optim.Adam<double>(1e-2, epsilonPlacement: EpsilonPlacement.InsideSqrt),
-        ["adam-eps-hat-maximize"] = () => Optim.Adam<double>(1e-2, epsilon: 1e-3, maximize: true, epsilonPlacement: EpsilonPlacement.EpsilonHat),
-        ["adamw"] = () => Optim.AdamW<double>(1e-2, weightDecay: 0.05),
-        ["adamw-amsgrad-scheduled"] = () => Optim.AdamW<double>(1e-2, amsgrad: true, learningRateSchedule: new Halving(2)),
-        ["adamw-paper-decay"] = () => Optim.AdamW<double>(1e-2, weightDecay: 0.1, weightDecayMode: WeightDecayMode.AfterLearningRate, learningRateSchedule: new Halving(2)),
-        ["adagrad"] = () => Optim.AdaGrad<double>(0.1),
-        ["adagrad-decay-wd-maximize"] = () => Optim.AdaGrad<double>(0.1, learningRateDecay: 0.01, weightDecay: 0.01, initialAccumulatorValue: 0.1, maximize: true),
-        ["rmsprop"] = () => Optim.RmsProp<double>(0.01),
-        ["rmsprop-centered"] = () => Optim.RmsProp<double>(0.01, centered: true),
-        ["rmsprop-momentum-wd"] = () => Optim.RmsProp<double>(0.01, momentum: 0.9, weightDecay: 0.01),
-        ["rmsprop-centered-momentum"] = () => Optim.RmsProp<double>(0.01, alpha: 0.9, momentum: 0.5, centered: true),
-    };
+        var data = new TheoryData<string>();
+        foreach (var d in OptimizerCatalog.All)
+        {
+            if (!d.Create<double>(OptimizerCatalog.Parse(d.Name + "()")).HasFusedKernel) continue;
+            foreach (var text in (string[])[d.Name + "()", .. d.Variants])
+            {
+                data.Add(text);
+                data.Add(text + "+schedule");
+            }
+        }
+        return data;
+    }
+
+    private static Optimizer<double> Create(string configuration)
+    {
+        bool scheduled = configuration.EndsWith("+schedule", StringComparison.Ordinal);
+        var optimizer = OptimizerCatalog.Create<double>(scheduled ? configuration[..^"+schedule".Length] : configuration);
+        if (scheduled)
+        {
+            double rate = optimizer.GetDefault(HyperparameterKey.LearningRate).Value;
+            optimizer.Set(HyperparameterKey.LearningRate, Hyperparameter.Scaled(rate, new Halving(2)));
+        }
+        return optimizer;
+    }
 
     private sealed class Setup
     {
@@ -98,8 +107,8 @@ public class FusedParityTests
     public void Fused_equals_composed_for_every_length_and_unaligned_slices(string name)
     {
         int[] lengths = Enumerable.Range(0, 258).ToArray();
-        var composed = Build(Factories[name](), 7, lengths);
-        var fused = Build(Factories[name](), 7, lengths);
+        var composed = Build(Create(name), 7, lengths);
+        var fused = Build(Create(name), 7, lengths);
         composed.Optimizer.UseFusedKernels = false;
         Assert.True(fused.Optimizer.HasFusedKernel);
         var r1 = new Random(11);
@@ -115,20 +124,17 @@ public class FusedParityTests
     }
 
     [Theory]
-    [InlineData("adamw-amsgrad-scheduled")]
-    [InlineData("sgd-momentum-dampening-wd")]
-    [InlineData("rmsprop-centered-momentum")]
-    [InlineData("adagrad-decay-wd-maximize")]
+    [MemberData(nameof(Configurations))]
     public void Multithreaded_fused_equals_composed_and_single_threaded(string name)
     {
         int[] lengths = [FusedLoop.ParallelThreshold * 2 + 13];
         int saved = Parallelism.MaxThreads;
         try
         {
-            var composed = Build(Factories[name](), 3, lengths);
+            var composed = Build(Create(name), 3, lengths);
             composed.Optimizer.UseFusedKernels = false;
-            var threaded = Build(Factories[name](), 3, lengths);
-            var single = Build(Factories[name](), 3, lengths);
+            var threaded = Build(Create(name), 3, lengths);
+            var single = Build(Create(name), 3, lengths);
             for (int step = 1; step <= 2; step++)
             {
                 FillGradients(composed, new Random(step));

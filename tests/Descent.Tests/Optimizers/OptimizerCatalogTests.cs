@@ -52,10 +52,130 @@ public class OptimizerCatalogTests
     [InlineData("adam(betas=[0.9])", "two numbers")]
     [InlineData("sgd(nesterov=true)", "nesterov")]
     [InlineData("adam(eps_placement=middle)", "one of")]
+    [InlineData("lion(lr=-1)", "learningRate")]
+    [InlineData("lamb(betas=[1.5, 0.9])", "beta1")]
+    [InlineData("ademamix(warmup=1.5)", "warmup")]
+    [InlineData("adafactor(bogus=1)", "bogus")]
+    [InlineData("muon(ns_steps=2.5)", "ns_steps")]
+    [InlineData("schedule_free_adamw(warmup_steps=-1)", "warmup_steps")]
     public void Invalid_text_is_rejected_with_a_position(string text, string fragment)
     {
         var e = Assert.Throws<TextFormatException>(() => OptimizerCatalog.Parse(text));
         Assert.Contains(fragment, e.Message);
+        Assert.Contains("^", e.Message);
+    }
+
+    /// <summary>Every entry's bare form and every variant its definition lists.</summary>
+    public static TheoryData<string> EveryEntryAndVariant()
+    {
+        var data = new TheoryData<string>();
+        foreach (var d in OptimizerCatalog.All)
+        {
+            data.Add(d.Name + "()");
+            foreach (var v in d.Variants) data.Add(v);
+        }
+        return data;
+    }
+
+    public static TheoryData<string> Names() => new(OptimizerCatalog.All.Select(d => d.Name));
+
+    [Fact]
+    public void Names_are_unique_and_variants_belong_to_their_entry()
+    {
+        Assert.Equal(OptimizerCatalog.All.Count, OptimizerCatalog.All.Select(d => d.Name).Distinct().Count());
+        foreach (var d in OptimizerCatalog.All)
+            foreach (var v in d.Variants) Assert.Equal(d.Name, OptimizerCatalog.Parse(v).Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryEntryAndVariant))]
+    public void Text_creates_the_optimizer_of_its_kind_which_round_trips_and_steps(string text)
+    {
+        var spec = OptimizerCatalog.Parse(text);
+        Assert.Equal(spec, OptimizerCatalog.Parse(spec.ToString()));
+        var optimizer = spec.Create<double>();
+        Assert.Contains(optimizer.Kind, OptimizerCatalog.All.Select(d => d.Name)); // presets (momentum, amsgrad) report their base entry's kind
+        var value = new double[] { 1, -2, 3, 0.5 };
+        var gradient = new double[] { 0.1, -0.2, 0.3, 0.4 };
+        optimizer.AddGroup(new Parameter<double>("w", value, gradient, [2, 2]));
+        var before = (double[])value.Clone();
+        optimizer.Step();
+        optimizer.Step();
+        Assert.NotEqual(before, value);
+        Assert.All(value, v => Assert.True(double.IsFinite(v)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Zero_gradient_leaves_parameters_unchanged(string name)
+    {
+        var optimizer = OptimizerCatalog.Create<double>(name + "()");
+        if (optimizer.Keys.Contains(HyperparameterKey.WeightDecay)) optimizer.Set(HyperparameterKey.WeightDecay, 0); // decay moves parameters by itself
+        var value = new double[] { 1.5, -2, 0.25, 3, 0, -1 };
+        var start = (double[])value.Clone();
+        optimizer.AddGroup(new Parameter<double>("w", value, new double[6], [2, 3]));
+        for (int k = 0; k < 3; k++) optimizer.Step();
+        Assert.Equal(start, value);
+        Assert.All(optimizer.StateBuffers, b => Assert.All(b.Values.ToArray(), x => Assert.True(double.IsFinite(x), $"{b.BufferName} not finite")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Float_with_defaults_decreases_a_quadratic_and_stays_finite(string name)
+    {
+        var o = OptimizerCatalog.Create<float>(name + "()");
+        var x = new float[] { 4, 3, -1, 0.5f, 2, -3 };
+        var g = new float[6];
+        o.AddGroup(new Parameter<float>("x", x, g, [2, 3]));
+        static float F(float[] x, float[] g)
+        {
+            float f = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                float a = i + 1;
+                g[i] = a * (x[i] - 1);
+                f += 0.5f * a * (x[i] - 1) * (x[i] - 1);
+            }
+            return f;
+        }
+        float f0 = F(x, g);
+        for (int k = 0; k < 50; k++)
+        {
+            F(x, g);
+            o.Step();
+        }
+        float f1 = F(x, g);
+        Assert.True(f1 < f0, $"{name}: {f0} -> {f1}");
+        Assert.All(x, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Loading_a_snapshot_of_another_kind_fails()
+    {
+        var lion = Optim.Lion<double>();
+        lion.AddGroup(new Parameter<double>("w", new double[3], new double[3]));
+        var adopt = Optim.Adopt<double>();
+        adopt.AddGroup(new Parameter<double>("w", new double[3], new double[3]));
+        Assert.Throws<ArgumentException>(() => lion.LoadState(adopt.SaveState()));
+    }
+
+    [Fact]
+    public void Adopt_and_AdEMAMix_take_different_steps()
+    {
+        static double[] ThreeSteps(string text)
+        {
+            var optimizer = OptimizerCatalog.Create<double>(text);
+            var value = new double[] { 0.5, -1, 2, 0.25 };
+            var gradient = new double[4];
+            optimizer.AddGroup(new Parameter<double>("w", value, gradient));
+            for (int t = 0; t < 3; t++)
+            {
+                for (int i = 0; i < value.Length; i++) gradient[i] = value[i] * (i + 1) + 0.1 * t;
+                optimizer.Step();
+            }
+            return value;
+        }
+        Assert.NotEqual(ThreeSteps("adopt(lr=1e-3)"), ThreeSteps("ademamix(lr=1e-3)"));
     }
 
     [Fact]

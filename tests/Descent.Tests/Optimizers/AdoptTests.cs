@@ -1,6 +1,6 @@
 using Descent.Optimizers;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class AdoptTests
 {
@@ -12,14 +12,14 @@ public class AdoptTests
     {
         double[] p0 = [0.5, -1.5, 2.0, 3.0], a = [1, 3, 0.5, 4], c = [1, 1, 1, -3];
         double lr = 0.1, b1 = 0.9, b2 = 0.99, eps = 1e-6;
-        var got = ModernKit.Trace(Optim.Adopt<double>(lr, b1, b2, eps, wd, decoupled, clip), p0, a, c, 4);
+        var got = TestObjectives.Trace(Optim.Adopt<double>(lr, b1, b2, eps, wd, decoupled, clip), p0, a, c, 4);
         var p = (double[])p0.Clone();
         var m = new double[4];
         var v = new double[4];
         for (int t = 1; t <= 4; t++)
         {
             var g = new double[4];
-            ModernKit.Gradient(p, a, c, g);
+            TestObjectives.Gradient(p, a, c, g);
             for (int i = 0; i < 4; i++)
             {
                 double gi = decoupled ? g[i] : g[i] + wd * p[i];
@@ -34,7 +34,7 @@ public class AdoptTests
                 p[i] -= lr * (m[i] + (decoupled ? wd * p[i] : 0));
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
             }
-            ModernKit.Close(p, got[t - 1], $"step {t}");
+            TestObjectives.Close(p, got[t - 1], $"step {t}");
         }
     }
 
@@ -60,16 +60,16 @@ public class AdoptTests
         Assert.Equal(new double[2], state["exp_avg"]);
         // Step 2 with the same gradient: n = ±1 (not clipped at the limit 1), m = 0.1 n, p -= 0.5 (m + 0.3 p).
         o.Step();
-        ModernKit.Close([1 - 0.5 * (0.1 + 0.3), -2 - 0.5 * (-0.1 - 0.6)], p, "step 2");
+        TestObjectives.Close([1 - 0.5 * (0.1 + 0.3), -2 - 0.5 * (-0.1 - 0.6)], p, "step 2");
     }
 
     [Fact]
     public void Converges_on_a_quadratic_and_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.Adopt<double>(0.05, beta2: 0.99, learningRateSchedule: new ModernKit.Cosine(2000)), ModernKit.Quadratic, [4, 3], 2000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-10);
-        x = ModernKit.Minimize(Optim.Adopt<double>(0.05, beta2: 0.99, learningRateSchedule: new ModernKit.Cosine(2000)), ModernKit.Rosenbrock, [-1.2, 1], 2000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-10, $"f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
+        var x = TestObjectives.Minimize(Optim.Adopt<double>(0.05, beta2: 0.99, learningRateSchedule: new TestObjectives.Cosine(2000)), TestObjectives.TwoCurvatures, [4, 3], 2000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-10);
+        x = TestObjectives.Minimize(Optim.Adopt<double>(0.05, beta2: 0.99, learningRateSchedule: new TestObjectives.Cosine(2000)), TestObjectives.Rosenbrock, [-1.2, 1], 2000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-10, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
     }
 
     [Fact]

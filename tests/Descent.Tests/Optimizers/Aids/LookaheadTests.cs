@@ -1,8 +1,8 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Aids;
-using static Descent.Tests.Optimizers.Modern2.Objectives;
+using static Descent.Tests.Optimizers.TestObjectives;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers.Aids;
 
 public class LookaheadTests
 {
@@ -63,7 +63,7 @@ public class LookaheadTests
             var inner = Optim.Adam<double>(learningRate: 0.05);
             inner.AddGroup(new Parameter<double>("x", x, g));
             var la = new Lookahead<double>(inner, 3, 0.6);
-            for (int t = 0; t < 7; t++) { Quadratic(x, g); la.Step(); }
+            for (int t = 0; t < 7; t++) { Diagonal(x, g); la.Step(); }
             if (reload)
             {
                 var s = la.SaveState();
@@ -73,7 +73,7 @@ public class LookaheadTests
                 la = new Lookahead<double>(inner, 3, 0.6);
                 la.LoadState(s);
             }
-            for (int t = 0; t < 7; t++) { Quadratic(x, g); la.Step(); }
+            for (int t = 0; t < 7; t++) { Diagonal(x, g); la.Step(); }
             return [.. x, .. la.SlowWeights[0]];
         }
         Assert.Equal(Run(false), Run(true));

@@ -1,7 +1,7 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Rules;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class LionTests
 {
@@ -45,23 +45,23 @@ public class LionTests
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         var o = Optim.Lion<double>(learningRate: 0.1, beta1: 0.9, beta2: 0.99, weightDecay: 0.2);
         o.UseFusedKernels = fused;
-        var got = ModernKit.Trace(o, p0, a, c, 3);
+        var got = TestObjectives.Trace(o, p0, a, c, 3);
         var want = Reference(p0, a, c, 3, 0.1, 0.9, 0.99, 0.2);
-        for (int k = 0; k < 3; k++) ModernKit.Close(want[k], got[k], $"step {k + 1}");
+        for (int k = 0; k < 3; k++) TestObjectives.Close(want[k], got[k], $"step {k + 1}");
     }
 
     [Fact]
     public void Converges_on_a_quadratic()
     {
-        var x = ModernKit.Minimize(Optim.Lion<double>(0.1, learningRateSchedule: new ModernKit.Cosine(1000)), ModernKit.Quadratic, [4, 3], 1000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-8, $"f = {ModernKit.Value(ModernKit.Quadratic, x)}");
+        var x = TestObjectives.Minimize(Optim.Lion<double>(0.1, learningRateSchedule: new TestObjectives.Cosine(1000)), TestObjectives.TwoCurvatures, [4, 3], 1000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-8, $"f = {TestObjectives.Value(TestObjectives.TwoCurvatures, x)}");
     }
 
     [Fact]
     public void Converges_on_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.Lion<double>(0.1, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Rosenbrock, [-1.2, 1], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-5, $"f = {ModernKit.Value(ModernKit.Rosenbrock, x)} at ({x[0]}, {x[1]})");
+        var x = TestObjectives.Minimize(Optim.Lion<double>(0.1, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.Rosenbrock, [-1.2, 1], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-5, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)} at ({x[0]}, {x[1]})");
     }
 
     [Fact]

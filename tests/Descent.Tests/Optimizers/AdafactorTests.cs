@@ -1,6 +1,6 @@
 using Descent.Optimizers;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class AdafactorTests
 {
@@ -22,8 +22,8 @@ public class AdafactorTests
         for (int t = 1; t <= steps; t++)
         {
             var g = new double[n];
-            ModernKit.Gradient(p, a, c, g);
-            double rmsP = ModernKit.Norm(p) / Math.Sqrt(n);
+            TestObjectives.Gradient(p, a, c, g);
+            double rmsP = TestObjectives.Norm(p) / Math.Sqrt(n);
             double rho = lr ?? Math.Min(1e-2, 1 / Math.Sqrt(t));
             double alpha = scale ? rho * Math.Max(eps2, rmsP) : rho;
             double beta2 = 1 - Math.Pow(t, -0.8);
@@ -54,7 +54,7 @@ public class AdafactorTests
                     u[i] = g[i] / Math.Sqrt(V[i]);
                 }
             }
-            double divisor = Math.Max(1, ModernKit.Norm(u) / Math.Sqrt(n) / d);
+            double divisor = Math.Max(1, TestObjectives.Norm(u) / Math.Sqrt(n) / d);
             for (int i = 0; i < n; i++)
             {
                 u[i] = alpha * u[i] / divisor;
@@ -73,16 +73,16 @@ public class AdafactorTests
     public void Three_steps_factored_with_defaults_match_hf()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1, -0.3, 1.2], a = [1, 3, 0.5, 2, 1, 4], c = [1, 1, 1, 0, 0, 0];
-        var got = ModernKit.Trace(Optim.Adafactor<double>(), p0, a, c, 3, shape: [2, 3]);
-        for (int k = 1; k <= 3; k++) ModernKit.Close(Reference(p0, a, c, k, 2, 3, null, true), got[k - 1], $"step {k}");
+        var got = TestObjectives.Trace(Optim.Adafactor<double>(), p0, a, c, 3, shape: [2, 3]);
+        for (int k = 1; k <= 3; k++) TestObjectives.Close(Reference(p0, a, c, k, 2, 3, null, true), got[k - 1], $"step {k}");
     }
 
     [Fact]
     public void Three_steps_unfactored_with_lr_first_moment_and_decay_match_hf()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1], a = [1, 3, 0.5, 2], c = [1, 1, 1, 0];
-        var got = ModernKit.Trace(Optim.Adafactor<double>(0.05, beta1: 0.9, weightDecay: 0.1, scaleParameter: false), p0, a, c, 3);
-        for (int k = 1; k <= 3; k++) ModernKit.Close(Reference(p0, a, c, k, 0, 0, 0.05, false, 0.9, 0.1), got[k - 1], $"step {k}");
+        var got = TestObjectives.Trace(Optim.Adafactor<double>(0.05, beta1: 0.9, weightDecay: 0.1, scaleParameter: false), p0, a, c, 3);
+        for (int k = 1; k <= 3; k++) TestObjectives.Close(Reference(p0, a, c, k, 0, 0, 0.05, false, 0.9, 0.1), got[k - 1], $"step {k}");
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public class AdafactorTests
         var o = Optim.Adafactor<double>(0.1, scaleParameter: false, clipThreshold: 0.5);
         o.AddGroup(new Parameter<double>("p", p, new[] { 3.0, -7.0 }));
         o.Step();
-        ModernKit.Close([1 - 0.05, 1 + 0.05], p, "p");
+        TestObjectives.Close([1 - 0.05, 1 + 0.05], p, "p");
     }
 
     [Fact]
@@ -113,22 +113,22 @@ public class AdafactorTests
     public void Batched_factoring_of_rank_three_equals_separate_matrices()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1, -0.3, 1.2, 0.7, 0.2, -0.9, 1.1, 0.4, -2.0], a = [1, 3, 0.5, 2, 1, 4, 1, 2, 3, 1, 0.5, 2], c = new double[12];
-        var got = ModernKit.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false), p0, a, c, 2, shape: [2, 2, 3]);
+        var got = TestObjectives.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false), p0, a, c, 2, shape: [2, 2, 3]);
         // Each [2, 3] slice alone, but the clipping RMS is over the whole parameter: compare the direction slice by slice.
-        var first = ModernKit.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false, clipThreshold: double.PositiveInfinity), p0[..6], a[..6], c[..6], 1, shape: [2, 3]);
-        var whole = ModernKit.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false, clipThreshold: double.PositiveInfinity), p0, a, c, 1, shape: [2, 2, 3]);
-        ModernKit.Close(first[0], whole[0][..6], "slice 0");
+        var first = TestObjectives.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false, clipThreshold: double.PositiveInfinity), p0[..6], a[..6], c[..6], 1, shape: [2, 3]);
+        var whole = TestObjectives.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false, clipThreshold: double.PositiveInfinity), p0, a, c, 1, shape: [2, 2, 3]);
+        TestObjectives.Close(first[0], whole[0][..6], "slice 0");
         Assert.All(got[1], x => Assert.True(double.IsFinite(x)));
     }
 
     [Fact]
     public void Converges_on_a_quadratic_with_no_arguments_and_on_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.Adafactor<double>(), ModernKit.Quadratic, [4, 3], 1000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-12, $"f = {ModernKit.Value(ModernKit.Quadratic, x)}");
-        x = ModernKit.Minimize(Optim.Adafactor<double>(0.1, beta1: 0.9, scaleParameter: false, learningRateSchedule: new ModernKit.Cosine(2000)),
-            ModernKit.Rosenbrock, [-1.2, 1], 2000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-10, $"f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
+        var x = TestObjectives.Minimize(Optim.Adafactor<double>(), TestObjectives.TwoCurvatures, [4, 3], 1000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-12, $"f = {TestObjectives.Value(TestObjectives.TwoCurvatures, x)}");
+        x = TestObjectives.Minimize(Optim.Adafactor<double>(0.1, beta1: 0.9, scaleParameter: false, learningRateSchedule: new TestObjectives.Cosine(2000)),
+            TestObjectives.Rosenbrock, [-1.2, 1], 2000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-10, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
     }
 
     [Fact]

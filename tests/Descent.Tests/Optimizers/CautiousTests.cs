@@ -1,7 +1,7 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Rules;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class CautiousTests
 {
@@ -54,14 +54,14 @@ public class CautiousTests
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1], a = [1, 3, 0.5, -2], c = [1, 1, 1, 1];
         double lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.1;
-        var got = ModernKit.Trace(Optim.CautiousAdamW<double>(lr, b1, b2, eps, wd), p0, a, c, 3);
+        var got = TestObjectives.Trace(Optim.CautiousAdamW<double>(lr, b1, b2, eps, wd), p0, a, c, 3);
         var p = (double[])p0.Clone();
         var m = new double[4];
         var v = new double[4];
         for (int t = 1; t <= 3; t++)
         {
             var g = new double[4];
-            ModernKit.Gradient(p, a, c, g);
+            TestObjectives.Gradient(p, a, c, g);
             var u = new double[4];
             for (int i = 0; i < 4; i++)
             {
@@ -72,7 +72,7 @@ public class CautiousTests
             int kept = Enumerable.Range(0, 4).Count(i => u[i] * g[i] > 0);
             double scale = 1 / Math.Max(kept / 4.0, 1e-3);
             for (int i = 0; i < 4; i++) p[i] -= lr * ((u[i] * g[i] > 0 ? u[i] * scale : 0) + wd * p[i]);
-            ModernKit.Close(p, got[t - 1], $"step {t}");
+            TestObjectives.Close(p, got[t - 1], $"step {t}");
         }
     }
 
@@ -82,13 +82,13 @@ public class CautiousTests
         // Momentum from a first gradient pointing the other way makes some signs disagree at steps 2-3.
         double[] p0 = [0.5, -1.5, 2.0, 0.1], a = [1, 3, 0.5, -2], c = [1, -1, 3, 0];
         double lr = 0.3, b1 = 0.9, b2 = 0.99, wd = 0.05;
-        var got = ModernKit.Trace(Optim.CautiousLion<double>(lr, b1, b2, wd), p0, a, c, 3);
+        var got = TestObjectives.Trace(Optim.CautiousLion<double>(lr, b1, b2, wd), p0, a, c, 3);
         var p = (double[])p0.Clone();
         var m = new double[4];
         for (int t = 1; t <= 3; t++)
         {
             var g = new double[4];
-            ModernKit.Gradient(p, a, c, g);
+            TestObjectives.Gradient(p, a, c, g);
             var u = new double[4];
             for (int i = 0; i < 4; i++)
             {
@@ -98,26 +98,26 @@ public class CautiousTests
             int kept = Enumerable.Range(0, 4).Count(i => u[i] * g[i] > 0);
             double scale = 1 / Math.Max(kept / 4.0, 1e-3);
             for (int i = 0; i < 4; i++) p[i] -= lr * ((u[i] * g[i] > 0 ? u[i] * scale : 0) + wd * p[i]);
-            ModernKit.Close(p, got[t - 1], $"step {t}");
+            TestObjectives.Close(p, got[t - 1], $"step {t}");
         }
     }
 
     [Fact]
     public void Converges_on_a_quadratic()
     {
-        var x = ModernKit.Minimize(Optim.CautiousAdamW<double>(0.05, weightDecay: 0, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Quadratic, [4, 3], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-12);
-        x = ModernKit.Minimize(Optim.CautiousLion<double>(0.03, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Quadratic, [4, 3], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-9);
+        var x = TestObjectives.Minimize(Optim.CautiousAdamW<double>(0.05, weightDecay: 0, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.TwoCurvatures, [4, 3], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-12);
+        x = TestObjectives.Minimize(Optim.CautiousLion<double>(0.03, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.TwoCurvatures, [4, 3], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-9);
     }
 
     [Fact]
     public void Converges_on_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.CautiousAdamW<double>(0.05, weightDecay: 0, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Rosenbrock, [-1.2, 1], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-6, $"C-AdamW f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
-        x = ModernKit.Minimize(Optim.CautiousLion<double>(0.03, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Rosenbrock, [-1.2, 1], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-3, $"C-Lion f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
+        var x = TestObjectives.Minimize(Optim.CautiousAdamW<double>(0.05, weightDecay: 0, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.Rosenbrock, [-1.2, 1], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-6, $"C-AdamW f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
+        x = TestObjectives.Minimize(Optim.CautiousLion<double>(0.03, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.Rosenbrock, [-1.2, 1], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-3, $"C-Lion f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using Descent.Numerics;
 using Descent.Optimizers;
 using Descent.Schedules;
-using static Descent.Tests.Optimizers.Modern2.Objectives;
+using static Descent.Tests.Optimizers.TestObjectives;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers;
 
 public class MuonTests
 {
@@ -167,8 +167,8 @@ public class MuonTests
     [Fact]
     public void Converges_on_a_matrix_quadratic()
     {
-        double f0 = Quadratic(new double[12], new double[12]);
-        double f = Minimize(Optim.Muon<double>(learningRate: 0.1, learningRateSchedule: new CosineFactor(500)), new double[12], Quadratic, 500, [4, 3]);
+        double f0 = Diagonal(new double[12], new double[12]);
+        double f = Minimize(Optim.Muon<double>(learningRate: 0.1, learningRateSchedule: new CosineFactor(500)), new double[12], Diagonal, 500, [4, 3]);
         Assert.True(f < 1e-6 * f0, $"f = {f}");
     }
 
@@ -188,7 +188,7 @@ public class MuonTests
             var p = new double[12];
             var g = new double[12];
             opt.AddGroup(new Parameter<double>("w", p, g, [4, 3]));
-            for (int t = 0; t < 5; t++) { Quadratic(p, g); opt.Step(); }
+            for (int t = 0; t < 5; t++) { Diagonal(p, g); opt.Step(); }
             if (reload)
             {
                 var s = opt.SaveState();
@@ -198,7 +198,7 @@ public class MuonTests
                 opt.AddGroup(new Parameter<double>("w", p, g, [4, 3]));
                 opt.LoadState(s);
             }
-            for (int t = 0; t < 5; t++) { Quadratic(p, g); opt.Step(); }
+            for (int t = 0; t < 5; t++) { Diagonal(p, g); opt.Step(); }
             return p;
         }
         Assert.Equal(RunTwice(false), RunTwice(true));

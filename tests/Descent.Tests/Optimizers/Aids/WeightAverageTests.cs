@@ -1,8 +1,8 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Aids;
-using static Descent.Tests.Optimizers.Modern2.Objectives;
+using static Descent.Tests.Optimizers.TestObjectives;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers.Aids;
 
 public class WeightAverageTests
 {
@@ -68,11 +68,11 @@ public class WeightAverageTests
         var opt = Optim.Sgd<double>(learningRate: 0.1, momentum: 0.9);
         opt.AddGroup(new Parameter<double>("x", x, g));
         var swa = new StochasticWeightAveraging<double>(opt, startStep: 3);
-        for (int t = 0; t < 6; t++) { Quadratic(x, g); opt.Step(); swa.Update(); }
+        for (int t = 0; t < 6; t++) { Diagonal(x, g); opt.Step(); swa.Update(); }
         var s = swa.SaveState();
         var copy = new StochasticWeightAveraging<double>(opt, startStep: 3);
         copy.LoadState(s);
-        for (int t = 0; t < 3; t++) { Quadratic(x, g); opt.Step(); swa.Update(); copy.Update(); }
+        for (int t = 0; t < 3; t++) { Diagonal(x, g); opt.Step(); swa.Update(); copy.Update(); }
         Assert.Equal(swa.Averages[0], copy.Averages[0]);
         Assert.Throws<ArgumentException>(() => new StochasticWeightAveraging<double>([P(new double[3])]).LoadState(s));
     }
@@ -88,15 +88,15 @@ public class WeightAverageTests
         var rng = new Random(7);
         for (int t = 0; t < 400; t++)
         {
-            Quadratic(x, g);
+            Diagonal(x, g);
             g[0] += rng.NextDouble() - 0.5;
             g[1] += rng.NextDouble() - 0.5;
             opt.Step();
             swa.Update();
         }
-        double last = Quadratic(x, new double[2]);
+        double last = Diagonal(x, new double[2]);
         swa.CopyTo();
-        double averaged = Quadratic(x, new double[2]);
+        double averaged = Diagonal(x, new double[2]);
         Assert.True(averaged < last / 3, $"averaged {averaged}, last {last}");
     }
 

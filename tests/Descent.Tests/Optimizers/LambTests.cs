@@ -1,7 +1,7 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Rules;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class LambTests
 {
@@ -11,14 +11,14 @@ public class LambTests
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         double lr = 0.05, b1 = 0.9, b2 = 0.999, eps = 1e-6, wd = 0.01;
-        var got = ModernKit.Trace(Optim.Lamb<double>(lr, b1, b2, eps, wd), p0, a, c, 3);
+        var got = TestObjectives.Trace(Optim.Lamb<double>(lr, b1, b2, eps, wd), p0, a, c, 3);
         var p = (double[])p0.Clone();
         var m = new double[3];
         var v = new double[3];
         for (int t = 1; t <= 3; t++)
         {
             var g = new double[3];
-            ModernKit.Gradient(p, a, c, g);
+            TestObjectives.Gradient(p, a, c, g);
             var r = new double[3];
             for (int i = 0; i < 3; i++)
             {
@@ -26,9 +26,9 @@ public class LambTests
                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
                 r[i] = m[i] / (1 - Math.Pow(b1, t)) / (Math.Sqrt(v[i] / (1 - Math.Pow(b2, t))) + eps) + wd * p[i];
             }
-            double ratio = ModernKit.Norm(p) / ModernKit.Norm(r);
+            double ratio = TestObjectives.Norm(p) / TestObjectives.Norm(r);
             for (int i = 0; i < 3; i++) p[i] -= lr * ratio * r[i];
-            ModernKit.Close(p, got[t - 1], $"step {t}");
+            TestObjectives.Close(p, got[t - 1], $"step {t}");
         }
     }
 
@@ -50,7 +50,7 @@ public class LambTests
         Assert.Equal(z2, z1);           // ||p|| = 0: ratio 1
         Assert.NotEqual(w2, w1);        // ||p|| = 5, ||u|| ~ sqrt(2): ratio ~ 3.5
         double ratio = 5 / Math.Sqrt(Math.Pow(1 + 0.1 * 3, 2) + Math.Pow(1 - 0.1 * 4, 2));
-        ModernKit.Close([3 - 0.1 * ratio * 1.3, -4 - 0.1 * ratio * 0.6], w1, "w", 1e-6);
+        TestObjectives.Close([3 - 0.1 * ratio * 1.3, -4 - 0.1 * ratio * 0.6], w1, "w", 1e-6);
     }
 
     [Fact]
@@ -61,17 +61,17 @@ public class LambTests
         o.AddGroup(new Parameter<double>("w", p, new[] { 1.0, 1 }));
         o.Step();
         // u = (1, 1) (up to eps), ratio 50 / sqrt(2) clamped to 2.
-        ModernKit.Close([30 - 0.2, -40 - 0.2], p, "p", 1e-6);
+        TestObjectives.Close([30 - 0.2, -40 - 0.2], p, "p", 1e-6);
         Assert.Equal("maxTrustRatio", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Lamb<double>(maxTrustRatio: 0)).ParamName);
     }
 
     [Fact]
     public void Converges_on_a_quadratic_and_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.Lamb<double>(0.05, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Quadratic, [4, 3], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-9);
-        x = ModernKit.Minimize(Optim.Lamb<double>(0.05, learningRateSchedule: new ModernKit.Cosine(3000)), ModernKit.Rosenbrock, [-1.2, 1], 3000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-5, $"f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
+        var x = TestObjectives.Minimize(Optim.Lamb<double>(0.05, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.TwoCurvatures, [4, 3], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-9);
+        x = TestObjectives.Minimize(Optim.Lamb<double>(0.05, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.Rosenbrock, [-1.2, 1], 3000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-5, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
     }
 
     [Fact]

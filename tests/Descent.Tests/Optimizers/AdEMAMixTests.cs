@@ -1,7 +1,7 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Rules;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class AdEMAMixTests
 {
@@ -17,7 +17,7 @@ public class AdEMAMixTests
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         double lr = 0.01, b1 = 0.9, b2 = 0.999, b3 = 0.9999, alpha = 5, eps = 1e-8, wd = 0.1;
-        var got = ModernKit.Trace(Optim.AdEMAMix<double>(lr, b1, b2, b3, alpha, warmup, eps, wd), p0, a, c, 3);
+        var got = TestObjectives.Trace(Optim.AdEMAMix<double>(lr, b1, b2, b3, alpha, warmup, eps, wd), p0, a, c, 3);
         var p = (double[])p0.Clone();
         var m1 = new double[3];
         var m2 = new double[3];
@@ -28,7 +28,7 @@ public class AdEMAMixTests
             double f = (double)t / warmup;
             double b3t = warmup == 0 ? b3 : Math.Min(Math.Exp(Math.Log(b1) * Math.Log(b3) / ((1 - f) * Math.Log(b3) + f * Math.Log(b1))), b3);
             var g = new double[3];
-            ModernKit.Gradient(p, a, c, g);
+            TestObjectives.Gradient(p, a, c, g);
             for (int i = 0; i < 3; i++)
             {
                 m1[i] = b1 * m1[i] + (1 - b1) * g[i];
@@ -37,7 +37,7 @@ public class AdEMAMixTests
                 double u = (m1[i] / (1 - Math.Pow(b1, t)) + at * m2[i]) / (Math.Sqrt(v[i] / (1 - Math.Pow(b2, t))) + eps);
                 p[i] -= lr * (u + wd * p[i]);
             }
-            ModernKit.Close(p, got[t - 1], $"step {t}");
+            TestObjectives.Close(p, got[t - 1], $"step {t}");
         }
     }
 
@@ -63,10 +63,10 @@ public class AdEMAMixTests
     [Fact]
     public void Converges_on_a_quadratic_and_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.AdEMAMix<double>(0.02, beta3: 0.999, learningRateSchedule: new ModernKit.Cosine(4000)), ModernKit.Quadratic, [4, 3], 4000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-7, $"f = {ModernKit.Value(ModernKit.Quadratic, x)}");
-        x = ModernKit.Minimize(Optim.AdEMAMix<double>(0.02, beta3: 0.999, learningRateSchedule: new ModernKit.Cosine(4000)), ModernKit.Rosenbrock, [-1.2, 1], 4000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-5, $"f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
+        var x = TestObjectives.Minimize(Optim.AdEMAMix<double>(0.02, beta3: 0.999, learningRateSchedule: new TestObjectives.Cosine(4000)), TestObjectives.TwoCurvatures, [4, 3], 4000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-7, $"f = {TestObjectives.Value(TestObjectives.TwoCurvatures, x)}");
+        x = TestObjectives.Minimize(Optim.AdEMAMix<double>(0.02, beta3: 0.999, learningRateSchedule: new TestObjectives.Cosine(4000)), TestObjectives.Rosenbrock, [-1.2, 1], 4000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-5, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
     }
 
     [Fact]

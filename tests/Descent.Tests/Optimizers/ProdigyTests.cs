@@ -1,8 +1,8 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Rules;
-using static Descent.Tests.Optimizers.Modern2.Objectives;
+using static Descent.Tests.Optimizers.TestObjectives;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers;
 
 public class ProdigyTests
 {
@@ -130,15 +130,15 @@ public class ProdigyTests
         var g = new double[3];
         opt.AddGroup(new Parameter<double>("x", x, g));
         Assert.Equal(1e-6, ScaleByProdigy<double>.EstimateOf(opt));
-        for (int t = 0; t < 20; t++) { Quadratic(x, g); opt.Step(); }
+        for (int t = 0; t < 20; t++) { Diagonal(x, g); opt.Step(); }
         Assert.True(ScaleByProdigy<double>.EstimateOf(opt) > 1e-3, $"d = {ScaleByProdigy<double>.EstimateOf(opt)}");
     }
 
     [Fact]
     public void Converges_on_a_quadratic_without_a_learning_rate()
     {
-        double f0 = Quadratic([0, 0, 0, 0], new double[4]);
-        double f = Minimize(Optim.Prodigy<double>(), new double[4], Quadratic, 400);
+        double f0 = Diagonal([0, 0, 0, 0], new double[4]);
+        double f = Minimize(Optim.Prodigy<double>(), new double[4], Diagonal, 400);
         Assert.True(f < 1e-6 * f0, $"f = {f}");
     }
 
@@ -158,7 +158,7 @@ public class ProdigyTests
             double[] x = [2.0, -1.0, 0.25];
             var g = new double[3];
             opt.AddGroup(new Parameter<double>("x", x, g));
-            for (int t = 0; t < 7; t++) { Quadratic(x, g); opt.Step(); }
+            for (int t = 0; t < 7; t++) { Diagonal(x, g); opt.Step(); }
             if (reload)
             {
                 var snapshot = opt.SaveState();
@@ -168,7 +168,7 @@ public class ProdigyTests
                 opt.AddGroup(new Parameter<double>("x", x, g));
                 opt.LoadState(snapshot);
             }
-            for (int t = 0; t < 7; t++) { Quadratic(x, g); opt.Step(); }
+            for (int t = 0; t < 7; t++) { Diagonal(x, g); opt.Step(); }
             return [.. x, ScaleByProdigy<double>.EstimateOf(opt)];
         }
         Assert.Equal(Run(false), Run(true));

@@ -1,7 +1,7 @@
 using Descent.Optimizers;
-using static Descent.Tests.Optimizers.Modern2.Objectives;
+using static Descent.Tests.Optimizers.TestObjectives;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers;
 
 public class ScheduleFreeTests
 {
@@ -93,9 +93,9 @@ public class ScheduleFreeTests
     {
         var opt = adam ? Optim.ScheduleFreeAdamW<double>(learningRate: 0.05) : Optim.ScheduleFreeSgd<double>(learningRate: 0.1);
         var x = new double[4];
-        Minimize(opt, x, Quadratic, 2000);
+        Minimize(opt, x, Diagonal, 2000);
         opt.SwitchToEvaluation();
-        double f = Quadratic(x, new double[4]);
+        double f = Diagonal(x, new double[4]);
         Assert.True(f < 1e-6, $"f = {f}");
     }
 

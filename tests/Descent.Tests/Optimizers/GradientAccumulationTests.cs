@@ -1,6 +1,6 @@
 using Descent.Optimizers;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers;
 
 public class GradientAccumulationTests
 {

@@ -1,8 +1,8 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Aids;
-using static Descent.Tests.Optimizers.Modern2.Objectives;
+using static Descent.Tests.Optimizers.TestObjectives;
 
-namespace Descent.Tests.Optimizers.Modern2;
+namespace Descent.Tests.Optimizers.Aids;
 
 public class SharpnessAwareMinimizationTests
 {

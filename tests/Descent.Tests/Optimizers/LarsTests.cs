@@ -1,7 +1,7 @@
 using Descent.Optimizers;
 using Descent.Optimizers.Rules;
 
-namespace Descent.Tests.Optimizers.Modern;
+namespace Descent.Tests.Optimizers;
 
 public class LarsTests
 {
@@ -13,21 +13,21 @@ public class LarsTests
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         double lr = 2, mu = 0.9, wd = 0.01, eta = 0.01;
-        var got = ModernKit.Trace(Optim.Lars<double>(lr, mu, wd, eta, nesterov: nesterov), p0, a, c, 3);
+        var got = TestObjectives.Trace(Optim.Lars<double>(lr, mu, wd, eta, nesterov: nesterov), p0, a, c, 3);
         var p = (double[])p0.Clone();
         var b = new double[3];
         for (int t = 1; t <= 3; t++)
         {
             var g = new double[3];
-            ModernKit.Gradient(p, a, c, g);
-            double lambda = eta * ModernKit.Norm(p) / (ModernKit.Norm(g) + wd * ModernKit.Norm(p));
+            TestObjectives.Gradient(p, a, c, g);
+            double lambda = eta * TestObjectives.Norm(p) / (TestObjectives.Norm(g) + wd * TestObjectives.Norm(p));
             for (int i = 0; i < 3; i++)
             {
                 double step = lr * lambda * (g[i] + wd * p[i]);
                 b[i] = mu * b[i] + step;
                 p[i] -= nesterov ? step + mu * b[i] : b[i];
             }
-            ModernKit.Close(p, got[t - 1], $"step {t}");
+            TestObjectives.Close(p, got[t - 1], $"step {t}");
         }
     }
 
@@ -42,21 +42,21 @@ public class LarsTests
         sgd.AddGroup(new Parameter<double>("b", p2, g2));
         for (int k = 0; k < 3; k++)
         {
-            ModernKit.Gradient(p1, [1, 3], [0, 0], g1);
-            ModernKit.Gradient(p2, [1, 3], [0, 0], g2);
+            TestObjectives.Gradient(p1, [1, 3], [0, 0], g1);
+            TestObjectives.Gradient(p2, [1, 3], [0, 0], g2);
             lars.Step();
             sgd.Step();
-            ModernKit.Close(p2, p1, $"step {k + 1}");
+            TestObjectives.Close(p2, p1, $"step {k + 1}");
         }
     }
 
     [Fact]
     public void Converges_on_a_quadratic_and_rosenbrock()
     {
-        var x = ModernKit.Minimize(Optim.Lars<double>(1, trustCoefficient: 0.01, learningRateSchedule: new ModernKit.Cosine(1000)), ModernKit.Quadratic, [4, 3], 1000);
-        Assert.True(ModernKit.Value(ModernKit.Quadratic, x) < 1e-6);
-        x = ModernKit.Minimize(Optim.Lars<double>(1, trustCoefficient: 0.01, learningRateSchedule: new ModernKit.Cosine(1000)), ModernKit.Rosenbrock, [-1.2, 1], 1000);
-        Assert.True(ModernKit.Value(ModernKit.Rosenbrock, x) < 1e-6, $"f = {ModernKit.Value(ModernKit.Rosenbrock, x)}");
+        var x = TestObjectives.Minimize(Optim.Lars<double>(1, trustCoefficient: 0.01, learningRateSchedule: new TestObjectives.Cosine(1000)), TestObjectives.TwoCurvatures, [4, 3], 1000);
+        Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-6);
+        x = TestObjectives.Minimize(Optim.Lars<double>(1, trustCoefficient: 0.01, learningRateSchedule: new TestObjectives.Cosine(1000)), TestObjectives.Rosenbrock, [-1.2, 1], 1000);
+        Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-6, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
     }
 
     [Fact]
