@@ -22,9 +22,15 @@ namespace Descent.Lab.Benchmarks;
 /// same start give the same bits whatever the thread count.</param>
 /// <param name="LossRows">Rows of the softmax cross-entropy measurement (value and gradient of a [rows x classes] batch); 0 skips it.</param>
 /// <param name="LossClasses">Classes of the softmax cross-entropy measurement.</param>
+/// <param name="States">State precisions to measure each optimizer in (default float32 only). With several, the steps of every
+/// precision and the triad run in alternation (one of each per round), so that their ratios do not depend on when each was measured.</param>
 public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int Parameters, int Tensors, int Threads, bool Double,
-    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000)
+    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000,
+    IReadOnlyList<StatePrecision>? States = null)
 {
+    /// <summary>The state precisions measured (float32 when none were given).</summary>
+    public IReadOnlyList<StatePrecision> StatePrecisions => States is { Count: > 0 } s ? s : [StatePrecision.Float32];
+
     /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the option.</summary>
     public void Validate()
     {
@@ -36,6 +42,8 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
         if (Warmup < 0) throw new ArgumentException($"--warmup must be >= 0, got {Warmup}");
         if (!(WarmupSeconds >= 0 && WarmupSeconds <= 600)) throw new ArgumentException($"--warmup-seconds must be in [0, 600], got {WarmupSeconds}");
         if (LossRows < 0) throw new ArgumentException($"--loss-rows must be >= 0, got {LossRows}");
+        if (StatePrecisions.Distinct().Count() != StatePrecisions.Count) throw new ArgumentException("--state lists a precision twice");
+        if (Double && StatePrecisions.Any(s => s != StatePrecision.Float32)) throw new ArgumentException("--state bfloat16/int8 needs --dtype float");
         if (LossClasses < 1 || (long)LossRows * LossClasses > Array.MaxLength) throw new ArgumentException($"--loss-classes must be >= 1 with rows x classes <= {Array.MaxLength}, got {LossClasses}");
     }
 }
@@ -49,9 +57,13 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
 /// machine's bandwidth between measurements does not enter the fraction.</param>
 /// <param name="OneBufferSecondsPerStep">With several tensors: the step time of the same optimizer on one buffer of the same total
 /// size, timed in alternation with the split step (null for one tensor).</param>
+/// <param name="State">The state precision (<c>float32</c>, <c>bfloat16</c>, <c>int8</c>).</param>
+/// <param name="StateBytes">Bytes of optimizer state held (<see cref="Optimizer{T}.StateByteCount"/>).</param>
+/// <param name="SpeedupOverFloat32">With several state precisions: float32 state's step time over this one's, from the same
+/// alternating rounds (null otherwise).</param>
 public sealed record OptimizerBenchResult(string Optimizer, long Parameters, int Tensors, string DType, bool Fused,
     double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference, double ReferenceGbps,
-    double? OneBufferSecondsPerStep = null)
+    double? OneBufferSecondsPerStep = null, string State = "float32", long StateBytes = 0, double? SpeedupOverFloat32 = null)
 {
     /// <summary>Split-tensor step time over one-buffer step time (null for one tensor).</summary>
     public double? RatioToOneBuffer => OneBufferSecondsPerStep is { } one ? SecondsPerStep / one : null;
@@ -104,6 +116,9 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
             w.WriteNumber("effective_gbps", r.EffectiveGbps);
             w.WriteNumber("fraction_of_reference", r.FractionOfReference);
             w.WriteNumber("reference_gbps", r.ReferenceGbps);
+            w.WriteString("state", r.State);
+            w.WriteNumber("state_bytes", r.StateBytes);
+            if (r.SpeedupOverFloat32 is { } speedup) w.WriteNumber("speedup_over_float32", speedup);
             if (r.OneBufferSecondsPerStep is { } one)
             {
                 w.WriteNumber("one_buffer_seconds_per_step", one);
@@ -248,7 +263,33 @@ public static class OptimizerBench
         progress?.Invoke($"reference: triad {firstTriad:F1} GB/s, copy {copy:F1} GB/s over {referenceElements:N0} x 2 {dtype} ({threads} threads)");
 
         var results = new List<OptimizerBenchResult>();
-        for (int k = 0; k < specs.Length; k++)
+        var states = o.StatePrecisions;
+        for (int k = 0; k < specs.Length && (states.Count > 1 || states[0] != StatePrecision.Float32); k++)
+        {
+            // Every precision of this optimizer and the triad, one step of each per round.
+            string name = o.Optimizers[k];
+            var optimizers = states.Select(s => data.Create(specs[k], s)).ToArray();
+            foreach (var x in optimizers) WarmUp(x.Step, o.Warmup, o.WarmupSeconds);
+            T scale = T.CreateTruncating(0.5);
+            var actions = new List<Action> { () => Bandwidth.Triad<T>(a, b, scale) };
+            actions.AddRange(optimizers.Select(x => (Action)x.Step));
+            var medians = MedianSecondsRoundRobin(actions, Math.Max(o.Repeats, 5));
+            double triad = (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / medians[0] / 1e9;
+            triads.Add(triad);
+            int float32 = states.ToList().IndexOf(StatePrecision.Float32);
+            for (int j = 0; j < optimizers.Length; j++)
+            {
+                double seconds = medians[j + 1];
+                long stateBytes = optimizers[j].StateByteCount;
+                double bytes = 3.0 * size * o.Parameters + 2.0 * stateBytes;
+                double gbps = bytes / seconds / 1e9;
+                double? speedup = float32 >= 0 ? medians[float32 + 1] / seconds : null;
+                results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizers[j].HasFusedKernel, seconds,
+                    (int)Math.Round(bytes / o.Parameters), gbps, gbps / triad, triad, null, states[j].TextName(), stateBytes, speedup));
+                progress?.Invoke($"{name} state={states[j].TextName()}: {seconds * 1e3:F3} ms, state {stateBytes:N0} bytes{(speedup is { } x ? $", {x:F2}x float32 state" : "")} (triad in the same rounds: {triad:F1} GB/s)");
+            }
+        }
+        for (int k = 0; k < specs.Length && states.Count == 1 && states[0] == StatePrecision.Float32; k++)
         {
             string name = o.Optimizers[k];
             var optimizer = data.Create(specs[k]);
@@ -273,7 +314,8 @@ public static class OptimizerBench
                 seconds = MedianSeconds(optimizer.Step, o.Repeats);
             }
             double gbps = (double)minBytes * o.Parameters / seconds / 1e9;
-            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad, triad, oneBuffer));
+            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad, triad, oneBuffer,
+                "float32", optimizer.StateByteCount));
             progress?.Invoke($"{name}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s{(oneBuffer is { } ob ? $"; one buffer {ob * 1e3:F3} ms, ratio {seconds / ob:F2}" : "")})");
         }
 
@@ -354,9 +396,10 @@ public static class OptimizerBench
         }
 
         /// <summary>A fresh optimizer over the shared parameters, reset to their initial values.</summary>
-        public Optimizer<T> Create(OptimizerSpec spec)
+        public Optimizer<T> Create(OptimizerSpec spec, StatePrecision? state = null)
         {
             var optimizer = spec.Create<T>();
+            if (state is { } s) optimizer.StatePrecision = s;
             var parameters = new Parameter<T>[_values.Length];
             for (int t = 0; t < _values.Length; t++)
             {
@@ -413,6 +456,23 @@ public static class OptimizerBench
         WarmUp(() => Bandwidth.Triad<T>(a, b, scale), warmup + 1, warmupSeconds);
         double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale), Math.Max(repeats, 5));
         return (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / seconds / 1e9;
+    }
+
+    // Median seconds of each action, timed in rounds of one call each, in order.
+    private static double[] MedianSecondsRoundRobin(IReadOnlyList<Action> actions, int repeats)
+    {
+        var times = new double[actions.Count][];
+        for (int k = 0; k < actions.Count; k++) times[k] = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            for (int k = 0; k < actions.Count; k++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[k]();
+                times[k][i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        }
+        return times.Select(Median).ToArray();
     }
 
     private static (double First, double Second) MedianSecondsAlternating(Action first, Action second, int repeats)

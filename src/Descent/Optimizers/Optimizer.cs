@@ -124,6 +124,59 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    private StatePrecision _statePrecision = StatePrecision.Float32;
+
+    /// <summary>
+    /// The precision of the moment buffers of groups added from now on (<c>state=</c> in the text form; default
+    /// <see cref="StatePrecision.Float32"/>). Compact precisions need float parameters and an optimizer with a compact kernel
+    /// (<see cref="SupportsCompactState"/>); tensors below <see cref="BlockwiseQuantization.MinimumLength"/> elements keep float state.
+    /// Groups can differ: <see cref="AddGroup(StatePrecision, Parameter{T}[])"/>.
+    /// </summary>
+    public StatePrecision StatePrecision
+    {
+        get => _statePrecision;
+        set
+        {
+            CheckPrecision(value);
+            _statePrecision = value;
+        }
+    }
+
+    /// <summary>
+    /// bfloat16 state only: round stochastically from this seed's counter-based stream (reproducible, independent of the
+    /// thread count) instead of to nearest even. Default null (nearest even). Applies to groups added from now on.
+    /// </summary>
+    public ulong? StochasticRoundingSeed { get; set; }
+
+    /// <summary>Whether this optimizer can keep compact (bfloat16 or int8) state: float parameters and a compact fused kernel.</summary>
+    public bool SupportsCompactState => typeof(T) == typeof(float) && _fused is ICompactStateStep { CompactBuffers.Count: > 0 };
+
+    /// <summary>Bytes of optimizer state held: float buffers at the parameter type's size, compact buffers as stored.</summary>
+    public long StateByteCount
+    {
+        get
+        {
+            long total = 0;
+            foreach (var g in _groups)
+                foreach (var s in g.States)
+                {
+                    foreach (var b in s.Buffers) total += (long)b.Value.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+                    foreach (var c in s.CompactBuffers) total += c.ByteCount;
+                }
+            return total;
+        }
+    }
+
+    private void CheckPrecision(StatePrecision precision)
+    {
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown state precision.");
+        if (precision == StatePrecision.Float32) return;
+        if (typeof(T) != typeof(float))
+            throw new ArgumentException($"state={precision.TextName()} needs float parameters; this optimizer is {typeof(T).Name}.", nameof(precision));
+        if (!SupportsCompactState)
+            throw new ArgumentException($"{Kind} has no compact-state kernel in this configuration; state={precision.TextName()} is available for adam and adamw (without amsgrad), sgd with momentum and lion.", nameof(precision));
+    }
+
     /// <summary>The optimizer-wide value of <paramref name="key"/> (groups may override it).</summary>
     public Hyperparameter GetDefault(HyperparameterKey key)
         => _defaults[(int)key] ?? throw new ArgumentException($"{Kind} has no hyperparameter '{Hyperparameters.TextName(key)}'.", nameof(key));
@@ -158,10 +211,14 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>Adds a group of parameters (names unique in the optimizer) and creates their state.</summary>
-    public ParameterGroup<T> AddGroup(params Parameter<T>[] parameters)
+    /// <summary>Adds a group of parameters (names unique in the optimizer) and creates their state in <see cref="StatePrecision"/>.</summary>
+    public ParameterGroup<T> AddGroup(params Parameter<T>[] parameters) => AddGroup(_statePrecision, parameters);
+
+    /// <summary>Adds a group of parameters whose moment buffers are kept in <paramref name="precision"/> (PyTorch-style per-group option).</summary>
+    public ParameterGroup<T> AddGroup(StatePrecision precision, params Parameter<T>[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        CheckPrecision(precision);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in parameters)
         {
@@ -175,6 +232,14 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             foreach (var r in _rules) r.Initialize(s, context);
             if (_accumulationSteps > 1) s.AddBuffer(AccumulatorName, T.Zero);
+        }
+        group.StatePrecision = precision;
+        if (precision != StatePrecision.Float32)
+        {
+            var layout = ((ICompactStateStep)_fused!).CompactBuffers;
+            foreach (var s in group.States)
+                if (s.Length >= BlockwiseQuantization.MinimumLength)
+                    foreach (var (name, signed) in layout) s.Compress(name, precision, signed, StochasticRoundingSeed);
         }
         ParameterState<T>.LayOutByName(group.States);
         _names.UnionWith(seen);
@@ -409,7 +474,17 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         var update = _update.AsSpan(0, p.Length);
         gradient.CopyTo(update);
         var value = p.Value.Span;
-        foreach (var rule in _rules) rule.Apply(update, value, s, context);
+        // Compact state: the reference decodes it into float buffers, runs the chain, and encodes it back.
+        bool compact = s.CompactBuffers.Count > 0;
+        if (compact) s.Expand();
+        try
+        {
+            foreach (var rule in _rules) rule.Apply(update, value, s, context);
+        }
+        finally
+        {
+            if (compact) s.Contract(context.Step);
+        }
         for (int j = 0; j < value.Length; j++) value[j] = value[j] + update[j];
     }
 
@@ -508,13 +583,23 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ParameterStates.Select(s => new ParameterSnapshot<T>(
             s.ParameterName, s.Step,
             s.Buffers.Select(b => new KeyValuePair<string, T[]>(b.Key, (T[])b.Value.Clone())).ToArray(),
-            s.Scalars.Select(x => new KeyValuePair<string, double>(x.Name, x.Value)).ToArray())).ToArray());
+            s.Scalars.Select(x => new KeyValuePair<string, double>(x.Name, x.Value)).ToArray())
+        {
+            CompactBuffers = s.CompactBuffers.Select(CompactBufferSnapshot.Of).ToArray(),
+        }).ToArray());
 
     /// <summary>
     /// Loads <paramref name="snapshot"/>: the kind, parameter names, buffer names and lengths and scalar names must all match
     /// this optimizer exactly; otherwise an <see cref="ArgumentException"/> says what differs and nothing is changed.
     /// </summary>
-    public void LoadState(OptimizerSnapshot<T> snapshot)
+    public void LoadState(OptimizerSnapshot<T> snapshot) => LoadState(snapshot, convertStatePrecision: false);
+
+    /// <summary>
+    /// Loads <paramref name="snapshot"/> as <see cref="LoadState(OptimizerSnapshot{T})"/>; with <paramref name="convertStatePrecision"/>
+    /// a buffer saved in another precision (float32, bfloat16, int8) is converted to this optimizer's (decoded, then
+    /// encoded); without it a precision mismatch is an error and nothing changes.
+    /// </summary>
+    public void LoadState(OptimizerSnapshot<T> snapshot, bool convertStatePrecision)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         if (snapshot.Kind != Kind) throw new ArgumentException($"State of a '{snapshot.Kind}' optimizer cannot be loaded into '{Kind}'.", nameof(snapshot));
@@ -529,12 +614,15 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var p = snapshot.Parameters[i];
             if (p.Name != s.ParameterName) throw new ArgumentException($"Parameter {i} is '{p.Name}' in the snapshot but '{s.ParameterName}' here.", nameof(snapshot));
             if (p.Step < 0) throw new ArgumentException($"Negative step for '{p.Name}'.", nameof(snapshot));
+            CompactStateTransfer.Check(p, s, convertStatePrecision);
+            if (convertStatePrecision) goto scalars;
             if (p.Buffers.Count != s.Buffers.Count) throw new ArgumentException($"'{p.Name}' has {p.Buffers.Count} state buffers in the snapshot, {s.Buffers.Count} here.", nameof(snapshot));
             for (int b = 0; b < p.Buffers.Count; b++)
             {
                 if (p.Buffers[b].Key != s.Buffers[b].Key) throw new ArgumentException($"'{p.Name}' buffer {b} is '{p.Buffers[b].Key}' in the snapshot, '{s.Buffers[b].Key}' here.", nameof(snapshot));
                 if (p.Buffers[b].Value is null || p.Buffers[b].Value.Length != s.Buffers[b].Value.Length) throw new ArgumentException($"'{p.Name}.{p.Buffers[b].Key}' has length {p.Buffers[b].Value?.Length} in the snapshot, {s.Buffers[b].Value.Length} here.", nameof(snapshot)); // opt-new1: buffers may be shorter than the parameter (Adafactor factors)
             }
+        scalars:
             if (p.Scalars.Count != s.Scalars.Count) throw new ArgumentException($"'{p.Name}' has {p.Scalars.Count} state scalars in the snapshot, {s.Scalars.Count} here.", nameof(snapshot));
             for (int b = 0; b < p.Scalars.Count; b++)
                 if (p.Scalars[b].Key != s.Scalars[b].Name) throw new ArgumentException($"'{p.Name}' scalar {b} is '{p.Scalars[b].Key}' in the snapshot, '{s.Scalars[b].Name}' here.", nameof(snapshot));
@@ -544,7 +632,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var s = states[i];
             var p = snapshot.Parameters[i];
             s.Step = p.Step;
-            for (int b = 0; b < p.Buffers.Count; b++) p.Buffers[b].Value.AsSpan().CopyTo(s.Buffers[b].Value);
+            CompactStateTransfer.Copy(p, s);
             for (int b = 0; b < p.Scalars.Count; b++) s.Scalars[b].Value = p.Scalars[b].Value;
         }
         StepCount = snapshot.StepCount;
@@ -567,7 +655,11 @@ public readonly struct ParameterGroupValues
 public readonly record struct StateBuffer<T>(string ParameterName, string BufferName, Memory<T> Values);
 
 /// <summary>A deep copy of one parameter's state.</summary>
-public sealed record ParameterSnapshot<T>(string Name, long Step, IReadOnlyList<KeyValuePair<string, T[]>> Buffers, IReadOnlyList<KeyValuePair<string, double>> Scalars);
+public sealed record ParameterSnapshot<T>(string Name, long Step, IReadOnlyList<KeyValuePair<string, T[]>> Buffers, IReadOnlyList<KeyValuePair<string, double>> Scalars)
+{
+    /// <summary>The buffers held in a compact precision (bfloat16, int8), stored as is.</summary>
+    public IReadOnlyList<CompactBufferSnapshot> CompactBuffers { get; init; } = [];
+}
 
 /// <summary>A deep copy of an optimizer's state: kind, step counters and every parameter's state.</summary>
 public sealed record OptimizerSnapshot<T>(string Kind, long StepCount, long SkippedSteps, long MicroStep, IReadOnlyList<ParameterSnapshot<T>> Parameters);

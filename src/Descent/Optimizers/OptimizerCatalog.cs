@@ -90,6 +90,13 @@ public static class OptimizerCatalog
     }
 
     /// <summary>The <c>eps_placement</c> word as an <see cref="EpsilonPlacement"/>.</summary>
+    /// <summary>Sets the optimizer's <see cref="Optimizer{T}.StatePrecision"/> from the spec's <c>state</c> option.</summary>
+    internal static Optimizer<T> WithState<T>(this Optimizer<T> optimizer, OptimizerSpec s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        optimizer.StatePrecision = StatePrecisions.Parse(s.Word("state"));
+        return optimizer;
+    }
+
     internal static EpsilonPlacement PlacementOf(OptimizerSpec s) => s.Word("eps_placement") switch
     {
         "inside" => EpsilonPlacement.InsideSqrt,
