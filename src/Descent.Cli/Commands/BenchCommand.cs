@@ -68,12 +68,12 @@ internal static class BenchCommand
         {
             bool split = report.Results.Any(r => r.OneBufferSecondsPerStep is not null);
             bool states = report.Results.Any(r => r.SpeedupOverFloat32 is not null);
-            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"state",-8} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7} {"state MB",9}{(states ? $" {"vs fp32",7}" : "")}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
+            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7} {"state",-8} {"state MB",9}{(states ? $" {"vs fp32",7}" : "")}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
             foreach (var r in report.Results)
             {
                 string one = r.OneBufferSecondsPerStep is { } ob ? string.Create(c, $" {ob * 1e3,9:F3} {r.RatioToOneBuffer,6:F2}") : "";
                 output.WriteLine(string.Create(c,
-                    $"{r.Optimizer,-24} {r.State,-8} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}% {r.StateBytes / 1e6,9:F1}{(states ? (r.SpeedupOverFloat32 is { } x ? $" {x,6:F2}x" : $" {"",7}") : "")}{one}"));
+                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}% {r.State,-8} {r.StateBytes / 1e6,9:F1}{(states ? (r.SpeedupOverFloat32 is { } x ? $" {x,6:F2}x" : $" {"",7}") : "")}{one}"));
             }
         }
         foreach (var l in report.Losses)

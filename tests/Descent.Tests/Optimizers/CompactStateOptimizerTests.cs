@@ -280,7 +280,7 @@ public class CompactStateOptimizerTests
         var spec = OptimizerCatalog.Parse("adamw(lr=3e-3, state=int8)");
         Assert.Contains("state=int8", spec.ToString());
         Assert.Equal(spec, OptimizerCatalog.Parse(spec.ToString()));
-        Assert.Contains("float parameters", Assert.Throws<ArgumentException>(() => OptimizerCatalog.Create<double>("adamw(state=int8)")).Message);
+        Assert.Contains("float parameters", Assert.ThrowsAny<Exception>(() => OptimizerCatalog.Create<double>("adamw(state=int8)")).Message);
         Assert.ThrowsAny<Exception>(() => OptimizerCatalog.Parse("adamw(state=int4)"));
     }
 
