@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Descent.Distributed;
 using Descent.Lab.Data;
 using Descent.Lab.Training;
 using Descent.Numerics;
@@ -33,16 +34,44 @@ internal static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (results do not depend on it)." };
         var nonFinite = new Option<string>("--nonfinite") { Description = "Optimizer policy for NaN/inf gradients: propagate, throw, skip, zero.", DefaultValueFactory = _ => "propagate" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object as the last line." };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json })
+        var reduction = new Option<string>("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
+        var zero = new Option<int>("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
+        var chunk = new Option<int>("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
+        {
+            var communicator = Distribution.Detect();
+            return Distribution.Run(communicator, () => Train(parse, communicator));
+        }));
+        return command;
+
+        int Train(ParseResult parse, ICommunicator communicator)
         {
             if (parse.GetValue(threads) is { } t)
             {
                 if (t < 1) throw new ArgumentException($"--threads must be >= 1 (got {t})");
                 Parallelism.MaxThreads = t;
             }
+            else if (communicator.Size > 1 && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int local) && local > 0)
+            {
+                Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local); // ranks on one host share its cores
+            }
+            var parallelOptions = new DataParallelOptions
+            {
+                Reduction = parse.GetValue(reduction) switch
+                {
+                    "mpi" => GradientReduction.Mpi,
+                    "deterministic" => GradientReduction.Deterministic,
+                    var other => throw new ArgumentException($"unknown --reduction '{other}' (mpi, deterministic)"),
+                },
+                ZeroStage = parse.GetValue(zero) is 0 or 1 ? parse.GetValue(zero) : throw new ArgumentException($"--zero must be 0 or 1 (got {parse.GetValue(zero)})"),
+                ChunkSize = parse.GetValue(chunk) >= 1 ? parse.GetValue(chunk) : throw new ArgumentException($"--chunk must be >= 1 (got {parse.GetValue(chunk)})"),
+            };
+            bool distributed = communicator.Size > 1 || parallelOptions.Reduction != GradientReduction.Mpi || parallelOptions.ZeroStage != 0;
+            var parallel = distributed ? new DataParallel(communicator, parallelOptions) : null;
+            bool writer = communicator.Rank == 0;
             bool asJson = parse.GetValue(json);
             Trainer trainer;
             TrainingProblem trainingProblem;
@@ -53,16 +82,15 @@ internal static class TrainCommand
                 foreach (Option o in new Option[] { optimizer, schedule, batch, mode, accumulate, seed, hidden, problem, limit })
                     if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} cannot be changed on --resume; the run's own settings are used");
                 string path = Path.Combine(resumeDir, Trainer.CheckpointFileName);
-                if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint {path} to resume");
-                var checkpoint = CheckpointFile.Load(path);
+                var checkpoint = LoadOnRankZero(path, communicator);
                 var (name, layers, saved) = Trainer.ReadConfiguration(checkpoint);
                 int total = parse.GetValue(epochs) ?? saved.Epochs;
-                if (total != saved.Epochs && saved.Schedule is not null && !asJson)
+                if (total != saved.Epochs && saved.Schedule is not null && !asJson && writer)
                     Console.Error.WriteLine($"descent: note: the schedule is now bound to {total} epochs (the saved run planned {saved.Epochs}).");
                 outDir = parse.GetValue(output) ?? resumeDir;
                 trainingProblem = TrainingProblem.Create(name, layers.Length > 2 ? layers[1] : 1, parse.GetValue(data),
                     checked((int)checkpoint.GetInt64("train/train_count")));
-                trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter) });
+                trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter) }, parallel);
                 trainer.LoadCheckpoint(checkpoint);
             }
             else
@@ -99,21 +127,25 @@ internal static class TrainCommand
                     NonFinitePolicy = policy,
                     OutputDirectory = outDir,
                     StopAfterEpochs = parse.GetValue(stopAfter),
-                });
+                }, parallel);
             }
 
             using var cts = new CancellationTokenSource();
+            // Under mpirun, Ctrl+C ends every rank (mpirun forwards it); a per-rank cancellation would stop the ranks at different steps.
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-            Console.CancelKeyPress += onCancel;
+            if (communicator.Size == 1) Console.CancelKeyPress += onCancel;
             TrainingResult result;
             try
             {
-                result = asJson ? trainer.Run(cts.Token) : RunWithProgress(trainer, cts.Token);
+                result = asJson || !writer ? trainer.Run(cts.Token) : RunWithProgress(trainer, cts.Token);
             }
             finally
             {
                 Console.CancelKeyPress -= onCancel;
             }
+            Span<long> stateBytes = [DataParallel.StateBytes(trainer.Optimizer)];
+            communicator.Allreduce(stateBytes, ReduceOperation.Max);
+            if (!writer) return result.Status == TrainingStatus.Diverged ? ExitCodes.Failure : ExitCodes.Success;
             var trainSeconds = result.History.Select(h => h.TrainSeconds).ToArray();
             if (asJson)
             {
@@ -130,6 +162,10 @@ internal static class TrainCommand
                     ["seconds"] = result.Seconds,
                     ["epoch_train_seconds"] = trainSeconds,
                     ["params_sha256"] = result.ParamsSha256,
+                    ["ranks"] = communicator.Size,
+                    ["reduction"] = parallelOptions.Reduction.ToString().ToLowerInvariant(),
+                    ["zero"] = parallelOptions.ZeroStage,
+                    ["optimizer_state_bytes_per_rank"] = stateBytes[0],
                     ["out"] = outDir,
                     ["message"] = result.Message,
                 };
@@ -147,8 +183,29 @@ internal static class TrainCommand
                 return ExitCodes.Failure;
             }
             return result.Status == TrainingStatus.Cancelled ? 130 : ExitCodes.Success;
-        }));
-        return command;
+        }
+    }
+
+    /// <summary>Rank 0 reads the checkpoint and broadcasts its bytes, so the other ranks (on other hosts too) resume from the same state.</summary>
+    private static Checkpoint LoadOnRankZero(string path, ICommunicator communicator)
+    {
+        if (communicator.Size == 1)
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint {path} to resume");
+            return CheckpointFile.Load(path);
+        }
+        byte[] bytes = [];
+        Span<long> length = [-1];
+        if (communicator.Rank == 0 && File.Exists(path))
+        {
+            bytes = File.ReadAllBytes(path);
+            length[0] = bytes.Length;
+        }
+        communicator.Bcast(length);
+        if (length[0] < 0) throw new FileNotFoundException($"no checkpoint {path} to resume (on rank 0)");
+        if (communicator.Rank != 0) bytes = new byte[length[0]];
+        communicator.Bcast<byte>(bytes);
+        return CheckpointFile.Read(new MemoryStream(bytes));
     }
 
     private static readonly JsonSerializerOptions JsonDefaults = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };

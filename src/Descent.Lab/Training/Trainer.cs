@@ -43,10 +43,15 @@ public sealed class Trainer
     private double _lossSum;
     private long _lossCount;
     private double _elapsedBefore;
+    private readonly IDataParallel? _parallel;
+    private readonly GradientSource? _gradientSource;
 
     /// <summary>Builds the model, optimizer, schedule and sampler for <paramref name="problem"/>.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="options">The options; the batch size is the global batch when <paramref name="parallel"/> is given.</param>
+    /// <param name="parallel">Data-parallel training across processes (null: this process alone, the loop as always).</param>
     /// <exception cref="ArgumentException">Bad options (including a bad optimizer or schedule text, as <see cref="Text.TextFormatException"/>).</exception>
-    public Trainer(TrainingProblem problem, TrainingOptions options)
+    public Trainer(TrainingProblem problem, TrainingOptions options, IDataParallel? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
@@ -61,10 +66,24 @@ public sealed class Trainer
         Sampler = new BatchSampler(train.Count, options.Mode, options.BatchSize, SeededRandom.Hash(options.Seed, 0xDA7A, 1));
         int maxBatch = Math.Max(Sampler.BatchSize, Math.Min(1024, problem.Test.Count));
         Model = new Mlp(problem.LayerSizes, maxBatch, options.Seed);
-        Optimizer = spec.Create<float>();
-        Optimizer.NonFinitePolicy = options.NonFinitePolicy;
-        Optimizer.GradientAccumulationSteps = options.AccumulationSteps;
-        Optimizer.AddGroup(Model.Parameters.Select(p => new Parameter<float>(p.Name, p.Value, p.Gradient, p.Shape)).ToArray());
+        Optimizer<float> Configured()
+        {
+            var optimizer = spec.Create<float>();
+            optimizer.NonFinitePolicy = options.NonFinitePolicy;
+            optimizer.GradientAccumulationSteps = options.AccumulationSteps;
+            return optimizer;
+        }
+        _parallel = parallel;
+        if (parallel is null)
+        {
+            Optimizer = Configured();
+            Optimizer.AddGroup(Model.Parameters.Select(p => new Parameter<float>(p.Name, p.Value, p.Gradient, p.Shape)).ToArray());
+        }
+        else
+        {
+            Optimizer = parallel.CreateOptimizer(Configured, Model);
+            _gradientSource = SumGradient;
+        }
         IsScheduleFree = Optimizer.Rules.Any(r => r is Descent.Optimizers.Rules.ScaleByScheduleFree<float>);
         TotalSteps = (long)options.Epochs * Sampler.BatchesPerEpoch / options.AccumulationSteps;
         if (!string.IsNullOrWhiteSpace(options.Schedule))
@@ -82,7 +101,7 @@ public sealed class Trainer
     /// <summary>The model.</summary>
     public Mlp Model { get; }
 
-    /// <summary>The optimizer (its single group holds the model's parameters in registration order).</summary>
+    /// <summary>The optimizer (its single group holds the model's parameters in registration order; under ZeRO, this rank's shard).</summary>
     public Optimizer<float> Optimizer { get; }
 
     /// <summary>The schedule, or null (constant learning rate).</summary>
@@ -111,6 +130,12 @@ public sealed class Trainer
 
     /// <summary>Batches done in the current epoch.</summary>
     public int Batch { get; private set; }
+
+    /// <summary>The data-parallel seam, or null (one process).</summary>
+    public IDataParallel? Parallel => _parallel;
+
+    /// <summary>Whether this process writes metrics and checkpoints (always, except on ranks other than 0).</summary>
+    public bool IsWriter => _parallel is null || _parallel.Rank == 0;
 
     /// <summary>Metrics of the epochs run by this object (and restored ones are not repeated).</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
@@ -152,7 +177,7 @@ public sealed class Trainer
     {
         var total = Stopwatch.StartNew();
         string? dir = _options.OutputDirectory;
-        if (dir is not null) Directory.CreateDirectory(dir);
+        if (dir is not null && IsWriter) Directory.CreateDirectory(dir);
         int classes = Model.OutputSize;
         int perEpoch = Sampler.BatchesPerEpoch;
         int stopAt = Math.Min(_options.Epochs, _options.StopAfterEpochs ?? int.MaxValue);
@@ -191,7 +216,7 @@ public sealed class Trainer
             Batch = 0;
             _lossSum = 0;
             _lossCount = 0;
-            if (dir is not null) AppendMetrics(dir, metrics);
+            if (dir is not null && IsWriter) AppendMetrics(dir, metrics);
             Save(total.Elapsed.TotalSeconds);
         }
         string? checkpoint = dir is null ? null : Path.Combine(dir, CheckpointFileName);
@@ -207,6 +232,12 @@ public sealed class Trainer
 
     private double TrainBatch(int classes)
     {
+        if (_parallel is not null)
+        {
+            double mean = _parallel.ComputeGradient(Sampler.NextBatch(), _gradientSource!);
+            if (double.IsFinite(mean)) _parallel.Step(Optimizer);
+            return mean;
+        }
         var train = _problem.Train;
         ReadOnlySpan<int> indices = Sampler.NextBatch();
         int n = indices.Length;
@@ -228,6 +259,24 @@ public sealed class Trainer
         if (!double.IsFinite(loss)) return loss;
         Model.Backward(gradient);
         Optimizer.Step();
+        return loss;
+    }
+
+    // The data-parallel gradient source: summed loss and gradient of any subset of the training set.
+    private double SumGradient(ReadOnlySpan<int> indices)
+    {
+        int n = indices.Length;
+        if (n == 0)
+        {
+            Array.Clear(Model.Gradients);
+            return 0;
+        }
+        int classes = Model.OutputSize;
+        _problem.Train.Gather(indices, _features.AsSpan(0, n * Model.InputSize), _labels.AsSpan(0, n));
+        var logits = Model.Forward(_features, 0, n);
+        var gradient = _logitGradient.AsSpan(0, n * classes);
+        double loss = _sumLoss.Evaluate(logits, _labels.AsSpan(0, n), classes, gradient);
+        Model.Backward(gradient);
         return loss;
     }
 
@@ -278,8 +327,8 @@ public sealed class Trainer
     {
         if (_options.OutputDirectory is null) return null;
         string path = Path.Combine(_options.OutputDirectory, CheckpointFileName);
-        var c = CreateCheckpoint(double.IsNaN(elapsed) ? _elapsedBefore : _elapsedBefore + elapsed);
-        CheckpointFile.Save(path, c);
+        var c = CreateCheckpoint(double.IsNaN(elapsed) ? _elapsedBefore : _elapsedBefore + elapsed); // collective under data parallelism
+        if (IsWriter) CheckpointFile.Save(path, c);
         return path;
     }
 
@@ -311,7 +360,8 @@ public sealed class Trainer
         c.Set("sampler/permutation", s.Permutation);
         c.Set("model/names", string.Join('\n', Model.Parameters.Select(p => p.Name)));
         foreach (var p in Model.Parameters) c.Set($"model/{p.Name}", p.Value.Span);
-        OptimizerCheckpoint.Save(c, "optimizer", Optimizer);
+        if (_parallel is null) OptimizerCheckpoint.Save(c, "optimizer", Optimizer);
+        else _parallel.SaveOptimizer(c, "optimizer", Optimizer);
         if (Schedule is not null) ScheduleCheckpoint.Save(c, "schedule", Schedule, Optimizer.StepCount);
         return c;
     }
@@ -376,7 +426,8 @@ public sealed class Trainer
         }
         if (Schedule is not null) Same("schedule step", checkpoint.GetInt64("schedule/step"), checkpoint.GetInt64("optimizer/step_count"));
         var before = Optimizer.SaveState();
-        OptimizerCheckpoint.Load(checkpoint, "optimizer", Optimizer);
+        if (_parallel is null) OptimizerCheckpoint.Load(checkpoint, "optimizer", Optimizer);
+        else _parallel.LoadOptimizer(checkpoint, "optimizer", Optimizer);
         try
         {
             if (Schedule is not null)

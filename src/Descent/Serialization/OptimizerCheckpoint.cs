@@ -20,7 +20,19 @@ public static class OptimizerCheckpoint
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         ArgumentNullException.ThrowIfNull(optimizer);
-        var snapshot = optimizer.SaveState();
+        Save(checkpoint, prefix, optimizer.SaveState());
+    }
+
+    /// <summary>
+    /// Writes an optimizer state snapshot under <paramref name="prefix"/>, in the same form as
+    /// <see cref="Save{T}(Checkpoint, string, Optimizer{T})"/> (for state assembled elsewhere, e.g. gathered from the shards of
+    /// ZeRO data-parallel training).
+    /// </summary>
+    public static void Save<T>(Checkpoint checkpoint, string prefix, OptimizerSnapshot<T> snapshot) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        ArgumentNullException.ThrowIfNull(snapshot);
         checkpoint.Set($"{prefix}/kind", snapshot.Kind);
         checkpoint.Set($"{prefix}/step_count", snapshot.StepCount);
         checkpoint.Set($"{prefix}/skipped_steps", snapshot.SkippedSteps);

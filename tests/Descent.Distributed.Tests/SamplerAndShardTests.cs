@@ -1,0 +1,67 @@
+namespace Descent.Distributed.Tests;
+
+public class SamplerAndShardTests
+{
+    [Theory]
+    [InlineData(128, 3, 1)]
+    [InlineData(128, 2, 1)]
+    [InlineData(44, 3, 16)]
+    [InlineData(5, 8, 1)]
+    [InlineData(300, 3, 7)]
+    public void TheRanksTogetherTakeEveryPositionOnceAndRankRTakesEveryNthUnit(int batch, int ranks, int granularity)
+    {
+        var seen = new int[batch];
+        var buffer = new int[DistributedSampler.MaxLocal(batch, ranks, granularity)];
+        for (int r = 0; r < ranks; r++)
+        {
+            int n = DistributedSampler.LocalPositions(batch, r, ranks, granularity, buffer);
+            for (int i = 0; i < n; i++)
+            {
+                seen[buffer[i]]++;
+                Assert.Equal(r, buffer[i] / granularity % ranks);
+                if (i > 0) Assert.True(buffer[i] > buffer[i - 1]);
+            }
+        }
+        Assert.All(seen, s => Assert.Equal(1, s));
+    }
+
+    [Fact]
+    public void UnevenGlobalBatchDealsFortyThreeFortyThreeFortyTwo()
+    {
+        var buffer = new int[43];
+        Assert.Equal([43, 43, 42], Enumerable.Range(0, 3).Select(r => DistributedSampler.LocalPositions(128, r, 3, 1, buffer)).ToArray());
+        DistributedSampler.LocalPositions(128, 1, 3, 1, buffer);
+        Assert.Equal([1, 4, 7], buffer[..3]);
+    }
+
+    private static readonly TensorSlot[] Tensors =
+        [new("W1", [10, 5], 0, 50), new("b1", [10], 50, 10), new("W2", [3, 10], 60, 30), new("b2", [3], 90, 3)];
+
+    [Fact]
+    public void ElementWiseShardsSplitTensorsIntoEqualRanges()
+    {
+        var plan = new ShardPlan(Tensors, 3, elementWise: true);
+        Assert.Equal([31L, 31, 31], plan.Counts());
+        Assert.Equal([(0, 31L, 19L), (1, 0L, 10L), (2, 0L, 2L)], plan.Pieces(1).ToArray());
+    }
+
+    [Fact]
+    public void PerTensorShardsCutOnlyAtTensorBoundaries()
+    {
+        var plan = new ShardPlan(Tensors, 3, elementWise: false);
+        Assert.Equal(93, plan.Counts().Sum());
+        foreach (int r in new[] { 0, 1, 2 })
+            Assert.All(plan.Pieces(r), p => Assert.Equal((0L, Tensors[p.Tensor].Length), (p.From, p.Length)));
+        Assert.Equal([50L, 10, 33], plan.Counts());
+        var many = new ShardPlan(Tensors, 8, elementWise: false); // more ranks than tensors: some shards are empty
+        Assert.Equal(93, many.Counts().Sum());
+        Assert.Equal(4, Enumerable.Range(0, 8).Sum(r => many.Pieces(r).Count()));
+    }
+
+    [Fact]
+    public void OptionsAreValidated()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(SingleRankCommunicator.Instance, new DataParallelOptions { ZeroStage = 2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(SingleRankCommunicator.Instance, new DataParallelOptions { ChunkSize = 0 }));
+    }
+}
