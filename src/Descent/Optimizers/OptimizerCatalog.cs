@@ -41,7 +41,10 @@ public static class OptimizerCatalog
         var spec = new OptimizerSpec(definition, values);
         try
         {
-            spec.Create<double>();
+            // Validate by building it: in double, unless the state is compact (bfloat16/int8 state needs float parameters).
+            bool compact = definition.Options.Any(o => o.Name == OptionDefinition.State.Name) && spec.Word(OptionDefinition.State.Name) != "float32";
+            if (compact) spec.Create<float>();
+            else spec.Create<double>();
         }
         catch (ArgumentException ex)
         {
