@@ -29,8 +29,19 @@ public class BenchCommandTests
             Assert.True(seconds > 0);
             Assert.Equal(r.GetProperty("min_bytes_per_param").GetInt32() * 4096 / seconds / 1e9, gbps, 1e-9 * gbps);
             Assert.True(r.GetProperty("reference_gbps").GetDouble() > 0);
-            Assert.Equal(gbps / r.GetProperty("reference_gbps").GetDouble(), r.GetProperty("fraction_of_reference").GetDouble(), 1e-12);
+            // fraction_of_reference is the median of the interleaved pairs' ratios, inside its reported interval.
+            double fraction = r.GetProperty("fraction_of_reference").GetDouble();
+            var pairFractions = r.GetProperty("pair_fractions").EnumerateArray().Select(x => x.GetDouble()).Order().ToArray();
+            Assert.Equal(10, r.GetProperty("pairs").GetInt32());
+            Assert.Equal(10, pairFractions.Length);
+            Assert.Equal(0.5 * (pairFractions[4] + pairFractions[5]), fraction, 1e-12);
+            var spread = r.GetProperty("fraction_spread").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            Assert.Equal([pairFractions[1], pairFractions[8]], spread);
+            Assert.InRange(fraction, spread[0], spread[1]);
+            Assert.Equal(1 - 2.0 * 11 / 1024, r.GetProperty("spread_confidence").GetDouble(), 1e-12);
         }
+        // WarmupSeconds 0 is below what tiered compilation needs: the report says so.
+        Assert.Contains(root.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("warm-up of 0 s"));
         Assert.Empty(root.GetProperty("losses").EnumerateArray());
         Assert.False(root.TryGetProperty("scaling", out _));
     }
@@ -84,7 +95,35 @@ public class BenchCommandTests
         Assert.Matches(@"adam\s+1000\s+1\s+double\s+yes\s+[0-9.]+\s+56\s", text);
     }
 
+    [Fact]
+    public void One_slow_reference_does_not_move_the_median_and_the_interval_follows_the_pair_count()
+    {
+        // Nine pairs at 100 % and one where the reference ran slow (the kernel looks like 150 %) or fast (67 %).
+        var ratios = Enumerable.Repeat(1.0, 9).Append(0.67).ToArray();
+        var spread = RatioSpread.Of(ratios);
+        Assert.Equal(10, spread.Pairs);
+        Assert.Equal(1.0, spread.Low);
+        Assert.Equal(1.0, spread.High);
+        Assert.Equal(0.978515625, spread.Confidence, 1e-12);
+        // Five pairs cannot give 95 %: the interval is min..max with its (lower) coverage stated.
+        var few = RatioSpread.Of([0.9, 1.0, 1.1, 0.95, 1.05]);
+        Assert.Equal((0.9, 1.1, 0.9375), (few.Low, few.High, few.Confidence));
+        Assert.Throws<ArgumentException>(() => RatioSpread.Of([]));
+    }
+
+    [Fact]
+    public void Table_shows_the_interval_and_pairs_and_warns_on_a_short_warmup()
+    {
+        var output = new StringWriter();
+        var options = new OptimizerBenchOptions(["sgd"], 2048, 1, 1, false, Repeats: 3, Warmup: 0, WarmupSeconds: 0.01, Pairs: 4);
+        Assert.Equal(ExitCodes.Success, Commands.BenchCommand.Run(options, json: false, output, TextWriter.Null));
+        string text = output.ToString();
+        Assert.Matches(@"sgd\s.*%\s+[0-9.]+-[0-9.]+%\s+4", text);
+        Assert.Contains("warning: warm-up of 0.01 s", text);
+    }
+
     [Theory]
+    [InlineData("--pairs", "0")]
     [InlineData("--optimizers", "nosuch")]
     [InlineData("--params", "0")]
     [InlineData("--tensors", "9")]

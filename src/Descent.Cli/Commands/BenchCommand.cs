@@ -23,7 +23,8 @@ internal static class BenchCommand
         var tensors = new Option<int>("--tensors") { Description = "Number of tensors the parameters are split into", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var dtype = new Option<string>("--dtype") { Description = "float or double", DefaultValueFactory = _ => "float" };
-        var repeats = new Option<int>("--repeats") { Description = "Timed steps per optimizer (median reported)", DefaultValueFactory = _ => 30 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed steps per optimizer, spread over the pairs (at least 3 per pair; median reported)", DefaultValueFactory = _ => 30 };
+        var pairs = new Option<int>("--pairs") { Description = "Interleaved (triad, optimizer) pairs per optimizer; the fraction of the reference is the median pair ratio, with its interval", DefaultValueFactory = _ => 10 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first (at least this many, and for at least --warmup-seconds)", DefaultValueFactory = _ => 5 };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Minimum warm-up time per measurement (lets tiered JIT settle)", DefaultValueFactory = _ => 0.5 };
         var scaling = new Option<bool>("--scaling") { Description = "Also run at every thread count from 1 to --threads, and check that the results are bit-identical across thread counts" };
@@ -36,7 +37,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "float32",
         };
         var command = new Command("bench", "Time optimizer steps against this machine's memory bandwidth");
-        foreach (var o in new Option[] { optimizers, parameters, tensors, threads, dtype, repeats, warmup, warmupSeconds, scaling, lossRows, lossClasses, state, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { optimizers, parameters, tensors, threads, dtype, repeats, pairs, warmup, warmupSeconds, scaling, lossRows, lossClasses, state, json }) command.Options.Add(o);
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             bool isDouble = parse.GetValue(dtype) switch
@@ -47,7 +48,7 @@ internal static class BenchCommand
             };
             var options = new OptimizerBenchOptions(OptimizerBench.SplitList(parse.GetValue(optimizers) ?? ""), parse.GetValue(parameters),
                 parse.GetValue(tensors), parse.GetValue(threads), isDouble, parse.GetValue(repeats), parse.GetValue(warmup), parse.GetValue(warmupSeconds),
-                parse.GetValue(scaling), parse.GetValue(lossRows), parse.GetValue(lossClasses),
+                parse.GetValue(scaling), parse.GetValue(lossRows), parse.GetValue(lossClasses), parse.GetValue(pairs),
                 (parse.GetValue(state) ?? "float32").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(StatePrecisions.Parse).ToArray());
             return Run(options, parse.GetValue(json), Console.Out, Console.Error);
         }));
@@ -59,6 +60,7 @@ internal static class BenchCommand
         var report = OptimizerBench.Run(options, json ? null : progress.WriteLine);
         if (json)
         {
+            foreach (string warning in report.Warnings) progress.WriteLine($"descent: warning: {warning}");
             output.WriteLine(report.ToJson());
             return ExitCodes.Success;
         }
@@ -68,19 +70,25 @@ internal static class BenchCommand
         {
             bool split = report.Results.Any(r => r.OneBufferSecondsPerStep is not null);
             bool states = report.Results.Any(r => r.SpeedupOverFloat32 is not null);
-            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7} {"state",-8} {"state MB",9}{(states ? $" {"vs fp32",7}" : "")}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
+            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7} {"interval",13} {"pairs",5} {"state",-8} {"state MB",9}{(states ? $" {"vs fp32",7}" : "")}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
             foreach (var r in report.Results)
             {
                 string one = r.OneBufferSecondsPerStep is { } ob ? string.Create(c, $" {ob * 1e3,9:F3} {r.RatioToOneBuffer,6:F2}") : "";
                 output.WriteLine(string.Create(c,
-                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}% {r.State,-8} {r.StateBytes / 1e6,9:F1}{(states ? (r.SpeedupOverFloat32 is { } x ? $" {x,6:F2}x" : $" {"",7}") : "")}{one}"));
+                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}% {Interval(r.Spread),13} {r.Spread?.Pairs,5} {r.State,-8} {r.StateBytes / 1e6,9:F1}{(states ? (r.SpeedupOverFloat32 is { } x ? $" {x,6:F2}x" : $" {"",7}") : "")}{one}"));
             }
         }
         foreach (var l in report.Losses)
         {
             output.WriteLine(string.Create(c,
-                $"{l.Loss + " " + l.Rows + "x" + l.Classes,-50} {l.DType,-6} {l.SecondsPerCall * 1e3,9:F3} ms {l.MinBytesPerElement,3} B/elem {l.EffectiveGbps,7:F1} GB/s {l.ReferenceGbps,7:F1} {l.FractionOfReference * 100,6:F1}%"));
+                $"{l.Loss + " " + l.Rows + "x" + l.Classes,-50} {l.DType,-6} {l.SecondsPerCall * 1e3,9:F3} ms {l.MinBytesPerElement,3} B/elem {l.EffectiveGbps,7:F1} GB/s {l.ReferenceGbps,7:F1} {l.FractionOfReference * 100,6:F1}% {Interval(l.Spread),13} {l.Spread?.Pairs,5}"));
         }
+        if (report.Results.Count + report.Losses.Count > 0)
+        {
+            double confidence = report.Results.Select(r => r.Spread).Concat(report.Losses.Select(l => l.Spread)).Min(x => x?.Confidence ?? 1);
+            output.WriteLine(string.Create(c, $"of ref: median over the pairs of (GB/s / triad GB/s measured next to it); interval: {confidence * 100:F0}% confidence interval for that median (bench/README.md)"));
+        }
+        foreach (string warning in report.Warnings) output.WriteLine($"warning: {warning}");
         if (report.Scaling is { } points)
         {
             output.WriteLine();
@@ -115,4 +123,7 @@ internal static class BenchCommand
         }
         return ExitCodes.Success;
     }
+
+    private static string Interval(RatioSpread? spread)
+        => spread is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{spread.Low * 100:F1}-{spread.High * 100:F1}%");
 }

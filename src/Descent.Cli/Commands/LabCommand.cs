@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Descent.Lab.Experiments;
+using Descent.Lab.Reports;
+using Descent.TensorBoard;
 using Spectre.Console;
 
 namespace Descent.Cli;
@@ -18,7 +20,8 @@ internal static class LabCommand
         var output = new Option<string?>("--out") { Description = "Output directory (default: runs/<yyyyMMdd-HHmmss>)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 1 };
         var data = new Option<string>("--data") { Description = "Directory with the MNIST IDX files.", DefaultValueFactory = _ => "data/mnist-10k" };
-        foreach (Option o in new Option[] { quick, only, output, seed, data }) command.Options.Add(o);
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each experiment's figures and numbers as TensorBoard events into this directory." };
+        foreach (Option o in new Option[] { quick, only, output, seed, data, tensorboard }) command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
@@ -29,7 +32,8 @@ internal static class LabCommand
             var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data)!, parse.GetValue(quick), parse.GetValue(seed),
                 line => Console.Error.WriteLine(line));
             var watch = Stopwatch.StartNew();
-            var outcomes = ReportBuilder.Run(selected, context);
+            using var board = parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
+            var outcomes = ReportBuilder.Run(selected, context, board is null ? null : o => TensorBoardReport.Write(board, o, context.OutputDirectory));
             double seconds = watch.Elapsed.TotalSeconds;
             ReportBuilder.Write(outcomes, context, seconds);
 

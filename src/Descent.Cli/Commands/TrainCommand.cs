@@ -7,6 +7,7 @@ using Descent.Lab.Training;
 using Descent.Numerics;
 using Descent.Optimizers;
 using Descent.Serialization;
+using Descent.TensorBoard;
 using Spectre.Console;
 
 namespace Descent.Cli;
@@ -37,7 +38,8 @@ internal static class TrainCommand
         var reduction = new Option<string>("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
         var zero = new Option<int>("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
         var chunk = new Option<int>("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk })
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, tensorboard })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -135,9 +137,12 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             if (communicator.Size == 1) Console.CancelKeyPress += onCancel;
             TrainingResult result;
+            using var board = writer && parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
+            var log = board is null ? null : new TensorBoardTrainingLog(board, trainer);
             try
             {
-                result = asJson || !writer ? trainer.Run(cts.Token) : RunWithProgress(trainer, cts.Token);
+                result = asJson || !writer ? trainer.Run(cts.Token, log?.Observe()) : RunWithProgress(trainer, cts.Token, log);
+                log?.OnFinished(result);
             }
             finally
             {
@@ -210,13 +215,15 @@ internal static class TrainCommand
 
     private static readonly JsonSerializerOptions JsonDefaults = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token)
+    private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token, TensorBoardTrainingLog? log)
     {
         if (Console.IsOutputRedirected)
         {
             int printed = 0;
-            var r = trainer.Run(token, _ =>
+            var r = trainer.Run(token, p =>
             {
+                log?.OnProgress(p);
+                log?.OnEpochs(trainer.History);
                 while (printed < trainer.History.Count) PrintEpoch(trainer.History[printed++]);
             });
             while (printed < r.History.Count) PrintEpoch(r.History[printed++]);
@@ -233,6 +240,8 @@ internal static class TrainCommand
                 long last = 0;
                 result = trainer.Run(token, p =>
                 {
+                    log?.OnProgress(p);
+                    log?.OnEpochs(trainer.History);
                     if (p.Epoch != epoch)
                     {
                         task?.StopTask();

@@ -15,17 +15,21 @@ namespace Descent.Lab.Benchmarks;
 /// <param name="Tensors">Number of separate parameter tensors (each with its own gradient and state arrays).</param>
 /// <param name="Threads">Threads used by the kernels and by the reference (sets <see cref="Parallelism.MaxThreads"/> during the run).</param>
 /// <param name="Double">Double precision instead of float.</param>
-/// <param name="Repeats">Timed steps per optimizer (the median is reported).</param>
+/// <param name="Repeats">Timed steps per optimizer, spread over the <paramref name="Pairs"/> pairs (at least 3 per pair); the step time
+/// reported is the median of all of them.</param>
 /// <param name="Warmup">Untimed steps first (at least this many).</param>
 /// <param name="WarmupSeconds">Untimed steps go on for at least this long, so that tiered JIT compilation has replaced the first code of the kernels.</param>
 /// <param name="Scaling">Also measure every thread count from 1 to <paramref name="Threads"/>, and check that a few steps from the
 /// same start give the same bits whatever the thread count.</param>
 /// <param name="LossRows">Rows of the softmax cross-entropy measurement (value and gradient of a [rows x classes] batch); 0 skips it.</param>
 /// <param name="LossClasses">Classes of the softmax cross-entropy measurement.</param>
+/// <param name="Pairs">Interleaved (reference, optimizer) pairs per optimizer: each pair times the triad and the optimizer back to back
+/// (order alternating), giving one ratio; the fraction of the reference is the median of the pair ratios, reported with a
+/// distribution-free confidence interval for that median. At least 1.</param>
 /// <param name="States">State precisions to measure each optimizer in (default float32 only). With several, the steps of every
 /// precision and the triad run in alternation (one of each per round), so that their ratios do not depend on when each was measured.</param>
 public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int Parameters, int Tensors, int Threads, bool Double,
-    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000,
+    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000, int Pairs = 10,
     IReadOnlyList<StatePrecision>? States = null)
 {
     /// <summary>The state precisions measured (float32 when none were given).</summary>
@@ -39,6 +43,7 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
         if (Tensors < 1 || Tensors > Parameters) throw new ArgumentException($"--tensors must be in [1, params], got {Tensors}");
         if (Threads < 1) throw new ArgumentException($"--threads must be >= 1, got {Threads}");
         if (Repeats < 1) throw new ArgumentException($"--repeats must be >= 1, got {Repeats}");
+        if (Pairs < 1 || Pairs > 1000) throw new ArgumentException($"--pairs must be in [1, 1000], got {Pairs}");
         if (Warmup < 0) throw new ArgumentException($"--warmup must be >= 0, got {Warmup}");
         if (!(WarmupSeconds >= 0 && WarmupSeconds <= 600)) throw new ArgumentException($"--warmup-seconds must be in [0, 600], got {WarmupSeconds}");
         if (LossRows < 0) throw new ArgumentException($"--loss-rows must be >= 0, got {LossRows}");
@@ -52,18 +57,19 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
 /// <param name="Optimizer">The text the optimizer was given as.</param>
 /// <param name="Fused">Whether it ran a fused single-pass kernel.</param>
 /// <param name="MinBytesPerParam">Bytes that must move per parameter: read parameter, gradient and k state values, write parameter and state.</param>
-/// <param name="FractionOfReference">Effective GB/s over <paramref name="ReferenceGbps"/>.</param>
-/// <param name="ReferenceGbps">The triad measured just before this optimizer (same process, same threads), so that drift of the
-/// machine's bandwidth between measurements does not enter the fraction.</param>
+/// <param name="FractionOfReference">The median over the interleaved pairs of (effective GB/s in the pair) / (triad GB/s in the pair).</param>
+/// <param name="ReferenceGbps">The median triad of this optimizer's pairs (same process, same threads, measured next to each
+/// optimizer measurement, so that drift of the machine's bandwidth between measurements does not enter the fraction).</param>
 /// <param name="OneBufferSecondsPerStep">With several tensors: the step time of the same optimizer on one buffer of the same total
 /// size, timed in alternation with the split step (null for one tensor).</param>
+/// <param name="Spread">The pair ratios: how many pairs, and the confidence interval for their median.</param>
 /// <param name="State">The state precision (<c>float32</c>, <c>bfloat16</c>, <c>int8</c>).</param>
 /// <param name="StateBytes">Bytes of optimizer state held (<see cref="Optimizer{T}.StateByteCount"/>).</param>
 /// <param name="SpeedupOverFloat32">With several state precisions: float32 state's step time over this one's, from the same
 /// alternating rounds (null otherwise).</param>
 public sealed record OptimizerBenchResult(string Optimizer, long Parameters, int Tensors, string DType, bool Fused,
     double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference, double ReferenceGbps,
-    double? OneBufferSecondsPerStep = null, string State = "float32", long StateBytes = 0, double? SpeedupOverFloat32 = null)
+    double? OneBufferSecondsPerStep = null, RatioSpread? Spread = null, string State = "float32", long StateBytes = 0, double? SpeedupOverFloat32 = null)
 {
     /// <summary>Split-tensor step time over one-buffer step time (null for one tensor).</summary>
     public double? RatioToOneBuffer => OneBufferSecondsPerStep is { } one ? SecondsPerStep / one : null;
@@ -71,8 +77,51 @@ public sealed record OptimizerBenchResult(string Optimizer, long Parameters, int
 
 /// <summary>The softmax cross-entropy timing (value and gradient, mean reduction, class-index targets).</summary>
 /// <param name="MinBytesPerElement">Read one logit, write one gradient: 2 x sizeof(T) (targets and row losses are negligible).</param>
+/// <param name="FractionOfReference">The median over the interleaved pairs of (effective GB/s) / (triad GB/s).</param>
+/// <param name="Spread">The pair ratios: how many pairs, and the confidence interval for their median.</param>
 public sealed record LossBenchResult(string Loss, int Rows, int Classes, string DType, double SecondsPerCall, int MinBytesPerElement,
-    double EffectiveGbps, double FractionOfReference, double ReferenceGbps);
+    double EffectiveGbps, double FractionOfReference, double ReferenceGbps, RatioSpread? Spread = null);
+
+/// <summary>
+/// How far the fraction of the reference can be trusted: the ratios of <see cref="Pairs"/> interleaved (reference, subject) pairs,
+/// and the distribution-free confidence interval [<see cref="Low"/>, <see cref="High"/>] for their median (order statistics of the
+/// sorted ratios; its coverage is <see cref="Confidence"/>, the smallest at least 0.95 that the pair count allows, else min..max).
+/// </summary>
+/// <param name="Pairs">Number of pairs.</param>
+/// <param name="Low">Lower end of the interval for the median ratio.</param>
+/// <param name="High">Upper end of the interval for the median ratio.</param>
+/// <param name="Confidence">Coverage of [Low, High] for the true median if the pairs are independent (binomial, exact).</param>
+/// <param name="Ratios">Every pair's ratio, in the order measured.</param>
+public sealed record RatioSpread(int Pairs, double Low, double High, double Confidence, IReadOnlyList<double> Ratios)
+{
+    /// <summary>The interval for the median of <paramref name="ratios"/> (see the type's summary).</summary>
+    public static RatioSpread Of(IReadOnlyList<double> ratios)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        if (ratios.Count == 0) throw new ArgumentException("At least one ratio is needed", nameof(ratios));
+        var sorted = ratios.Order().ToArray();
+        int n = sorted.Length;
+        // [x(k), x(n+1-k)] covers the median with probability 1 - 2 P(Bin(n, 1/2) <= k - 1); take the largest k keeping >= 0.95.
+        int best = 1;
+        for (int k = 1; k <= (n + 1) / 2; k++)
+        {
+            if (Coverage(n, k) >= 0.95) best = k; else break;
+        }
+        return new RatioSpread(n, sorted[best - 1], sorted[n - best], Coverage(n, best), ratios.ToArray());
+    }
+
+    private static double Coverage(int n, int k)
+    {
+        // 1 - 2 * sum_{i < k} C(n, i) / 2^n
+        double tail = 0, c = 1;
+        for (int i = 0; i < k; i++)
+        {
+            tail += c;
+            c = c * (n - i) / (i + 1);
+        }
+        return Math.Max(0, 1 - 2 * tail / Math.Pow(2, n));
+    }
+}
 
 /// <summary>The machine reference and every optimizer's result.</summary>
 /// <param name="ReferenceGbps">In-place triad a += s b (3 streams), GB/s (1e9 bytes): the median of all triad measurements of this run.</param>
@@ -84,6 +133,9 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
     IReadOnlyList<OptimizerBenchResult> Results, IReadOnlyList<LossBenchResult> Losses,
     IReadOnlyList<OptimizerBenchReport>? Scaling = null, IReadOnlyDictionary<string, bool>? IdenticalAcrossThreads = null)
 {
+    /// <summary>Reasons not to trust the figures (warm-up too short, steps still speeding up); empty when none.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The JSON form: {"reference_gbps", "copy_gbps", "threads", "results": [{"optimizer", "params", ...}], "losses": [...]}.</summary>
     public string ToJson()
     {
@@ -116,6 +168,7 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
             w.WriteNumber("effective_gbps", r.EffectiveGbps);
             w.WriteNumber("fraction_of_reference", r.FractionOfReference);
             w.WriteNumber("reference_gbps", r.ReferenceGbps);
+            WriteSpread(w, r.Spread);
             w.WriteString("state", r.State);
             w.WriteNumber("state_bytes", r.StateBytes);
             if (r.SpeedupOverFloat32 is { } speedup) w.WriteNumber("speedup_over_float32", speedup);
@@ -140,6 +193,7 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
             w.WriteNumber("effective_gbps", l.EffectiveGbps);
             w.WriteNumber("fraction_of_reference", l.FractionOfReference);
             w.WriteNumber("reference_gbps", l.ReferenceGbps);
+            WriteSpread(w, l.Spread);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -155,7 +209,24 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
             foreach (var (name, same) in IdenticalAcrossThreads) w.WriteBoolean(name, same);
             w.WriteEndObject();
         }
+        w.WriteStartArray("warnings");
+        foreach (string warning in Warnings) w.WriteStringValue(warning);
+        w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    private static void WriteSpread(Utf8JsonWriter w, RatioSpread? spread)
+    {
+        if (spread is null) return;
+        w.WriteNumber("pairs", spread.Pairs);
+        w.WriteStartArray("fraction_spread");
+        w.WriteNumberValue(spread.Low);
+        w.WriteNumberValue(spread.High);
+        w.WriteEndArray();
+        w.WriteNumber("spread_confidence", spread.Confidence);
+        w.WriteStartArray("pair_fractions");
+        foreach (double ratio in spread.Ratios) w.WriteNumberValue(ratio);
+        w.WriteEndArray();
     }
 }
 
@@ -262,6 +333,13 @@ public static class OptimizerBench
         var triads = new List<double> { firstTriad };
         progress?.Invoke($"reference: triad {firstTriad:F1} GB/s, copy {copy:F1} GB/s over {referenceElements:N0} x 2 {dtype} ({threads} threads)");
 
+        var warnings = new List<string>();
+        if (o.WarmupSeconds < MinimumTrustedWarmupSeconds)
+        {
+            warnings.Add($"warm-up of {o.WarmupSeconds:0.###} s per measurement is shorter than the {MinimumTrustedWarmupSeconds} s tiered JIT "
+                + "compilation needs to replace the first code: figures may include unoptimized steps (raise --warmup-seconds)");
+        }
+        int perPair = Math.Max(3, (o.Repeats + o.Pairs - 1) / o.Pairs);
         var results = new List<OptimizerBenchResult>();
         var states = o.StatePrecisions;
         for (int k = 0; k < specs.Length && (states.Count > 1 || states[0] != StatePrecision.Float32); k++)
@@ -285,7 +363,7 @@ public static class OptimizerBench
                 double gbps = bytes / seconds / 1e9;
                 double? speedup = float32 >= 0 ? medians[float32 + 1] / seconds : null;
                 results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizers[j].HasFusedKernel, seconds,
-                    (int)Math.Round(bytes / o.Parameters), gbps, gbps / triad, triad, null, states[j].TextName(), stateBytes, speedup));
+                    (int)Math.Round(bytes / o.Parameters), gbps, gbps / triad, triad, null, null, states[j].TextName(), stateBytes, speedup));
                 progress?.Invoke($"{name} state={states[j].TextName()}: {seconds * 1e3:F3} ms, state {stateBytes:N0} bytes{(speedup is { } x ? $", {x:F2}x float32 state" : "")} (triad in the same rounds: {triad:F1} GB/s)");
             }
         }
@@ -296,43 +374,101 @@ public static class OptimizerBench
             int buffers = optimizer.ParameterStates.First().Buffers.Count;
             int minBytes = (3 + 2 * buffers) * size;
             WarmUp(optimizer.Step, o.Warmup, o.WarmupSeconds);
-            double triad = Triad(a, b, o.Repeats, o.Warmup);
-            triads.Add(triad);
-            double seconds;
-            double? oneBuffer = null;
+            Optimizer<T>? single = null;
             if (o.Tensors > 1)
             {
                 // The same total size in one buffer, timed step for step in alternation with the split one, so that the
                 // ratio does not depend on when each was measured.
-                var single = data.CreateOneBuffer(specs[k]);
+                single = data.CreateOneBuffer(specs[k]);
                 WarmUp(single.Step, o.Warmup, o.WarmupSeconds);
-                (seconds, double one) = MedianSecondsAlternating(optimizer.Step, single.Step, o.Repeats);
-                oneBuffer = one;
             }
-            else
+            var split = new List<double>();
+            var one = new List<double>();
+            var pairs = Pairs(o.Pairs, a, b, bytesPerStep: (double)minBytes * o.Parameters, triads, time: () =>
             {
-                seconds = MedianSeconds(optimizer.Step, o.Repeats);
-            }
+                if (single is null) return MedianSeconds(optimizer.Step, perPair, split);
+                return MedianSecondsAlternating(optimizer.Step, single.Step, perPair, split, one).First;
+            });
+            double seconds = Median(split.ToArray());
+            double? oneBuffer = single is null ? null : Median(one.ToArray());
             double gbps = (double)minBytes * o.Parameters / seconds / 1e9;
-            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps, gbps / triad, triad, oneBuffer,
-                "float32", optimizer.StateByteCount));
-            progress?.Invoke($"{name}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s{(oneBuffer is { } ob ? $"; one buffer {ob * 1e3:F3} ms, ratio {seconds / ob:F2}" : "")})");
+            var spread = RatioSpread.Of(pairs.Ratios);
+            results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps,
+                Median(pairs.Ratios), Median(pairs.Triads), oneBuffer, spread, "float32", optimizer.StateByteCount));
+            WarnIfStillWarmingUp(name, pairs.Seconds, warnings);
+            progress?.Invoke($"{name}: {seconds * 1e3:F3} ms, {Median(pairs.Ratios) * 100:F1}% of the triad (pairs: {spread.Pairs}, "
+                + $"{spread.Confidence * 100:F0}% interval {spread.Low * 100:F1}-{spread.High * 100:F1}%){(oneBuffer is { } obs ? $"; one buffer {obs * 1e3:F3} ms, ratio {seconds / obs:F2}" : "")}");
         }
 
         var losses = new List<LossBenchResult>();
         if (o.LossRows > 0)
         {
             WarmUp(data.EvaluateLoss, o.Warmup, o.WarmupSeconds);
-            double triad = Triad(a, b, o.Repeats, o.Warmup);
-            triads.Add(triad);
-            double seconds = MedianSeconds(data.EvaluateLoss, o.Repeats);
             int bytes = 2 * size;
+            var calls = new List<double>();
+            var pairs = Pairs(o.Pairs, a, b, bytesPerStep: (double)bytes * o.LossRows * o.LossClasses, triads,
+                time: () => MedianSeconds(data.EvaluateLoss, perPair, calls));
+            double seconds = Median(calls.ToArray());
             double gbps = (double)bytes * o.LossRows * o.LossClasses / seconds / 1e9;
-            losses.Add(new LossBenchResult(SoftmaxCrossEntropyName, o.LossRows, o.LossClasses, dtype, seconds, bytes, gbps, gbps / triad, triad));
-            progress?.Invoke($"{SoftmaxCrossEntropyName} {o.LossRows}x{o.LossClasses}: {seconds * 1e3:F3} ms (triad just before: {triad:F1} GB/s)");
+            var spread = RatioSpread.Of(pairs.Ratios);
+            losses.Add(new LossBenchResult(SoftmaxCrossEntropyName, o.LossRows, o.LossClasses, dtype, seconds, bytes, gbps, Median(pairs.Ratios),
+                Median(pairs.Triads), spread));
+            WarnIfStillWarmingUp(SoftmaxCrossEntropyName, pairs.Seconds, warnings);
+            progress?.Invoke($"{SoftmaxCrossEntropyName} {o.LossRows}x{o.LossClasses}: {seconds * 1e3:F3} ms, {Median(pairs.Ratios) * 100:F1}% of the triad "
+                + $"(pairs: {spread.Pairs}, {spread.Confidence * 100:F0}% interval {spread.Low * 100:F1}-{spread.High * 100:F1}%)");
         }
-        return new OptimizerBenchReport(Median(triads.ToArray()), copy, threads, referenceElements, results, losses);
+        foreach (string warning in warnings) progress?.Invoke("warning: " + warning);
+        return new OptimizerBenchReport(Median(triads.ToArray()), copy, threads, referenceElements, results, losses) { Warnings = warnings };
     }
+
+    /// <summary>Warm-ups shorter than this are reported as untrustworthy (tiered JIT waits ~0.1 s of quiet, then recompiles hot code).</summary>
+    public const double MinimumTrustedWarmupSeconds = 0.25;
+
+    // The first pair's subject time more than 20 % above the SLOWEST later pair: steps were still getting faster. (Against the
+    // median instead, a loaded host's noise alone trips the test about once a run; code not yet optimized by the JIT is slower
+    // than every later pair, typically several times.)
+    private static void WarnIfStillWarmingUp(string name, IReadOnlyList<double> pairSeconds, List<string> warnings)
+    {
+        if (pairSeconds.Count < 4) return;
+        double slowestLater = pairSeconds.Skip(1).Max();
+        double first = pairSeconds[0];
+        if (first > 1.2 * slowestLater)
+        {
+            warnings.Add($"{name}: the first timed steps took {first / slowestLater:0.00}x the slowest later ones, so the warm-up was too short "
+                + "(raise --warmup-seconds or --warmup)");
+        }
+    }
+
+    private sealed record PairTimes(double[] Ratios, double[] Triads, double[] Seconds);
+
+    // Runs `pairs` pairs of (triad, subject), alternating which goes first; each pair gives subject GB/s / triad GB/s.
+    private static PairTimes Pairs<T>(int pairs, T[] a, T[] b, double bytesPerStep, List<double> allTriads, Func<double> time)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ratios = new double[pairs];
+        var triads = new double[pairs];
+        var seconds = new double[pairs];
+        for (int p = 0; p < pairs; p++)
+        {
+            double triad, subject;
+            if (p % 2 == 0)
+            {
+                triad = Triad(a, b, 3, 0);
+                subject = time();
+            }
+            else
+            {
+                subject = time();
+                triad = Triad(a, b, 3, 0);
+            }
+            triads[p] = triad;
+            seconds[p] = subject;
+            ratios[p] = bytesPerStep / subject / 1e9 / triad;
+            allTriads.Add(triad);
+        }
+        return new PairTimes(ratios, triads, seconds);
+    }
+
 
     // Parameters, gradients and loss inputs shared by every measurement of a run; optimizers start from the same values.
     private sealed class BenchData<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -475,7 +611,8 @@ public static class OptimizerBench
         return times.Select(Median).ToArray();
     }
 
-    private static (double First, double Second) MedianSecondsAlternating(Action first, Action second, int repeats)
+    private static (double First, double Second) MedianSecondsAlternating(Action first, Action second, int repeats,
+        List<double>? allFirst = null, List<double>? allSecond = null)
     {
         var a = new double[repeats];
         var b = new double[repeats];
@@ -488,10 +625,12 @@ public static class OptimizerBench
             second();
             b[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
+        allFirst?.AddRange(a);
+        allSecond?.AddRange(b);
         return (Median(a), Median(b));
     }
 
-    private static double MedianSeconds(Action action, int repeats)
+    private static double MedianSeconds(Action action, int repeats, List<double>? all = null)
     {
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
@@ -500,6 +639,7 @@ public static class OptimizerBench
             action();
             times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
+        all?.AddRange(times);
         return Median(times);
     }
 
@@ -518,9 +658,9 @@ public static class OptimizerBench
         for (int i = 0; i < count || (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds && i < 100_000); i++) step();
     }
 
-    private static double Median(double[] x)
+    private static double Median(IReadOnlyList<double> x)
     {
-        var s = (double[])x.Clone();
+        var s = x.ToArray();
         Array.Sort(s);
         return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
     }

@@ -33,7 +33,10 @@ public static class ReportBuilder
     }
 
     /// <summary>Runs <paramref name="experiments"/> in order; an experiment that throws is recorded as failed and the others still run.</summary>
-    public static IReadOnlyList<ExperimentOutcome> Run(IReadOnlyList<IExperiment> experiments, ExperimentContext context)
+    /// <param name="experiments">The experiments to run.</param>
+    /// <param name="context">Output directory, data, quick flag, seed and log.</param>
+    /// <param name="completed">Called with each outcome as soon as its experiment ends (e.g. to log it to TensorBoard).</param>
+    public static IReadOnlyList<ExperimentOutcome> Run(IReadOnlyList<IExperiment> experiments, ExperimentContext context, Action<ExperimentOutcome>? completed = null)
     {
         Directory.CreateDirectory(context.OutputDirectory);
         var outcomes = new List<ExperimentOutcome>();
@@ -51,6 +54,7 @@ public static class ReportBuilder
                 outcomes.Add(new ExperimentOutcome(experiment, null, $"{ex.GetType().Name}: {ex.Message}", watch.Elapsed.TotalSeconds, context.Quick));
             }
             context.Log($"[{experiment.Number}] done in {watch.Elapsed.TotalSeconds:F2} s");
+            completed?.Invoke(outcomes[^1]);
         }
         return outcomes;
     }
