@@ -37,7 +37,10 @@ public sealed class ScheduleRaceExperiment : IExperiment
         var schedule = ScheduleText.Parse(scheduleText, steps);
         var x = problem.InitialPoint();
         var g = new double[problem.Dimension];
-        var optimizer = Optim.Sgd<double>(learningRate, learningRateSchedule: schedule);
+        // Every schedule is raced as a factor of the same base rate (1cycle with max=1 is its shape), so this sets the
+        // scaled rate itself rather than SetSchedule, which would read onecycle(max=1) as the absolute rate 1.
+        var optimizer = Optim.Sgd<double>(learningRate);
+        optimizer.Set(HyperparameterKey.LearningRate, Hyperparameter.Scaled(learningRate, schedule));
         optimizer.AddGroup(new Parameter<double>("x", x, g));
         var gaps = new double[steps + 1];
         for (int t = 0; ; t++)

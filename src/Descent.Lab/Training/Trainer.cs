@@ -89,7 +89,7 @@ public sealed class Trainer
         if (!string.IsNullOrWhiteSpace(options.Schedule))
         {
             Schedule = ScheduleText.Parse(options.Schedule, Math.Max(1, TotalSteps));
-            Attach(Optimizer, Schedule);
+            Optimizer.SetSchedule(Schedule); // absolute or factor, and momentum for 1cycle/cyclic: the library decides
         }
         int classes = problem.LayerSizes[^1];
         _features = new float[maxBatch * Model.InputSize];
@@ -143,31 +143,6 @@ public sealed class Trainer
     /// <summary>The learning rate the next step uses (after the last step of the run: the last step's).</summary>
     public double LearningRate => Optimizer.Groups[0].Get(HyperparameterKey.LearningRate)
         .At(Schedule is null ? Optimizer.StepCount : Math.Min(Optimizer.StepCount, Math.Max(0, TotalSteps - 1)));
-
-    /// <summary>
-    /// Connects <paramref name="schedule"/> to <paramref name="optimizer"/>'s learning rate, as a factor of the base rate or as
-    /// absolute rates (<see cref="Schedule.IsAbsolute"/>); when it drives momentum (1cycle, cyclic) it also drives SGD's
-    /// momentum (if the optimizer was built with momentum) or Adam's beta1.
-    /// </summary>
-    public static void Attach<T>(Optimizer<T> optimizer, Schedule schedule) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        ArgumentNullException.ThrowIfNull(schedule);
-        double baseRate = optimizer.GetDefault(HyperparameterKey.LearningRate).Value;
-        optimizer.Set(HyperparameterKey.LearningRate, schedule.IsAbsolute ? Hyperparameter.Scheduled(schedule) : Hyperparameter.Scaled(baseRate, schedule));
-        if (!schedule.DrivesMomentum) return;
-        var keys = optimizer.Keys.ToHashSet();
-        HyperparameterKey? key = keys.Contains(HyperparameterKey.Beta1) ? HyperparameterKey.Beta1
-            : keys.Contains(HyperparameterKey.Momentum) && optimizer.GetDefault(HyperparameterKey.Momentum).Value > 0 ? HyperparameterKey.Momentum : null;
-        if (key is { } k) optimizer.Set(k, Hyperparameter.Scheduled(new MomentumOf(schedule, optimizer.GetDefault(k).Value)));
-    }
-
-    /// <summary>The momentum (or beta1) part of a schedule that drives momentum; steps where it gives none use the constant.</summary>
-    private sealed class MomentumOf(Schedule schedule, double constant) : ISchedule
-    {
-        public double At(long step) => schedule.MomentumAt(step) ?? constant;
-        public override string ToString() => $"momentum of {schedule}";
-    }
 
     /// <summary>
     /// Trains up to <see cref="TrainingOptions.Epochs"/> epochs from the current position. Cancelling <paramref name="cancellation"/>

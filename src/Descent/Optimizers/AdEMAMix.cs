@@ -36,13 +36,12 @@ public static partial class Optim
         var rule = new ScaleByAdEMAMix<T>(alpha, warmupSteps);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Beta3, beta3), (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(rule);
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("ademamix", rules, d);
+        return WithSchedule(new Optimizer<T>("ademamix", rules, d), learningRateSchedule);
     }
 }
 

@@ -31,13 +31,12 @@ public static partial class Optim
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.LearningRateDecay, learningRateDecay),
             (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.InitialAccumulatorValue, initialAccumulatorValue),
             (HyperparameterKey.Epsilon, epsilon));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByAdaGrad<T>());
         rules.Add(new ScaleByLearningRate<T>(adaGradDecay: true));
-        return new Optimizer<T>("adagrad", rules, d, new AdaGradFused<T>(maximize));
+        return WithSchedule(new Optimizer<T>("adagrad", rules, d, new AdaGradFused<T>(maximize)), learningRateSchedule);
     }
 
     private sealed class AdaGradFused<T>(bool maximize) : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>

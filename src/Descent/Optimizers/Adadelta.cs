@@ -24,13 +24,12 @@ public static partial class Optim
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Rho, rho),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByAdadelta<T>());
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("adadelta", rules, d);
+        return WithSchedule(new Optimizer<T>("adadelta", rules, d), learningRateSchedule);
     }
 }
 

@@ -41,11 +41,10 @@ public static partial class Optim
             epsilon1, epsilon2, clipThreshold, decayRate);
         var d = Defaults((HyperparameterKey.LearningRate, lr), (HyperparameterKey.WeightDecay, weightDecay));
         if (beta1 is { } b) d[(int)HyperparameterKey.Beta1] = b;
-        WithSchedule(d, lr, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(rule);
-        return new Optimizer<T>("adafactor", rules, d);
+        return WithSchedule(new Optimizer<T>("adafactor", rules, d), learningRateSchedule);
     }
 }
 

@@ -65,7 +65,6 @@ public static partial class Optim
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, schedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         if (!decoupled) rules.Add(new AddDecayedWeights<T>());
@@ -73,7 +72,7 @@ public static partial class Optim
         if (decoupled && mode == WeightDecayMode.BeforeLearningRate) rules.Add(new AddDecayedWeights<T>(mode));
         rules.Add(new ScaleByLearningRate<T>());
         if (decoupled && mode == WeightDecayMode.AfterLearningRate) rules.Add(new AddDecayedWeights<T>(mode));
-        return new Optimizer<T>(kind, rules, d, new AdamFused<T>(decoupled, amsgrad, maximize, placement, mode));
+        return WithSchedule(new Optimizer<T>(kind, rules, d, new AdamFused<T>(decoupled, amsgrad, maximize, placement, mode)), schedule);
     }
 
     private sealed class AdamFused<T>(bool decoupled, bool amsgrad, bool maximize, EpsilonPlacement placement, WeightDecayMode mode)

@@ -31,13 +31,12 @@ public static partial class Optim
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         if (!decoupled) rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByAdopt<T>(clip, decoupled));
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("adopt", rules, d);
+        return WithSchedule(new Optimizer<T>("adopt", rules, d), learningRateSchedule);
     }
 }
 

@@ -33,13 +33,12 @@ public static partial class Optim
         if (!Enum.IsDefined(normalization)) throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "Unknown CautiousNormalization.");
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new Cautious<T>(new ScaleByAdam<T>(amsgrad: false), normalization));
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("cautious_adamw", rules, d);
+        return WithSchedule(new Optimizer<T>("cautious_adamw", rules, d), learningRateSchedule);
     }
 }
 

@@ -33,14 +33,13 @@ public static partial class Optim
         var trust = new ScaleByTrustRatio<T>(maxTrustRatio);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.TrustRatio, 1));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByAdam<T>(amsgrad: false));
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(trust);
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("lamb", rules, d);
+        return WithSchedule(new Optimizer<T>("lamb", rules, d), learningRateSchedule);
     }
 }
 

@@ -31,13 +31,12 @@ public static partial class Optim
         var lars = new ScaleByLars<T>(trustCoefficient, epsilon);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum),
             (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.TrustRatio, 1));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(lars);
         rules.Add(new ScaleByLearningRate<T>());
         rules.Add(new Trace<T>(nesterov, initializeWithFirstUpdate: false, useDampening: false));
-        return new Optimizer<T>("lars", rules, d);
+        return WithSchedule(new Optimizer<T>("lars", rules, d), learningRateSchedule);
     }
 }
 

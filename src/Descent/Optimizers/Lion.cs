@@ -51,13 +51,12 @@ public static partial class Optim
         if (!Enum.IsDefined(normalization)) throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "Unknown CautiousNormalization.");
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, schedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(cautious ? new Cautious<T>(new ScaleByLion<T>(), normalization) : new ScaleByLion<T>());
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>(kind, rules, d, cautious ? null : new LionFused<T>(maximize));
+        return WithSchedule(new Optimizer<T>(kind, rules, d, cautious ? null : new LionFused<T>(maximize)), schedule);
     }
 
     private sealed class LionFused<T>(bool maximize) : IFusedStep<T>, ICompactStateStep where T : unmanaged, IFloatingPointIeee754<T>

@@ -40,15 +40,14 @@ public static partial class Optim
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum),
             (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.UseMuon, 1), (HyperparameterKey.AdamLearningRate, adamLearningRate),
             (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2), (HyperparameterKey.Epsilon, epsilon));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByMuon<T>(nesterov, newtonSchulzSteps));
-        return new Optimizer<T>("muon", rules, d, validate: v =>
+        return WithSchedule(new Optimizer<T>("muon", rules, d, validate: v =>
         {
             double m = v[HyperparameterKey.Momentum];
             if (!(m < 1)) throw new ArgumentOutOfRangeException("momentum", m, $"momentum must be in [0, 1) for Muon; got {m}.");
-        });
+        }), learningRateSchedule);
     }
 }
 

@@ -36,10 +36,10 @@ public static partial class Optim
         return d;
     }
 
-    internal static void WithSchedule(Hyperparameter?[] defaults, double learningRate, ISchedule? schedule)
-    {
-        if (schedule is not null) defaults[(int)HyperparameterKey.LearningRate] = Hyperparameter.Scaled(learningRate, schedule);
-    }
+    /// <summary>The factories' <c>learningRateSchedule</c> argument: <see cref="Optimizer{T}.SetSchedule"/> when there is one.</summary>
+    internal static Optimizer<T> WithSchedule<T>(Optimizer<T> optimizer, ISchedule? learningRateSchedule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => learningRateSchedule is null ? optimizer : optimizer.SetSchedule(learningRateSchedule);
 
     internal static void Check(HyperparameterKey key, double value, string name) => Hyperparameters.Validate(key, value, name);
 
@@ -59,13 +59,12 @@ public static partial class Optim
         foreach (var (key, value, name) in extra) Check(key, value, name);
         var d = Defaults([(HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay), .. extra.Select(e => (e.Key, e.Value))]);
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(scale);
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>(kind, rules, d);
+        return WithSchedule(new Optimizer<T>(kind, rules, d), learningRateSchedule);
     }
 
     internal static void CheckBetas(double beta1, double beta2)

@@ -201,6 +201,67 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return this;
     }
 
+    /// <summary>
+    /// Makes <paramref name="key"/> (default the learning rate) follow <paramref name="schedule"/> with the schedule's own meaning:
+    /// <list type="bullet">
+    /// <item>an absolute schedule (<see cref="Descent.Schedules.Schedule.IsAbsolute"/>: <c>onecycle(max=0.1)</c>,
+    /// <c>cyclic(base=1e-3, max=1e-2)</c>, and combinators containing one) gives the value itself, as PyTorch's
+    /// <c>OneCycleLR</c> and <c>CyclicLR</c> do: the optimizer's own value of the key is ignored;</item>
+    /// <item>any other schedule (cosine, step, warmup, a foreign <see cref="ISchedule"/>) is a factor of the key's current value:
+    /// value(t) = base · At(t), as PyTorch's <c>LambdaLR</c> and Optax's <c>scale_by_schedule</c>;</item>
+    /// <item>a learning-rate schedule that drives momentum (<see cref="Descent.Schedules.Schedule.DrivesMomentum"/>: 1cycle and
+    /// cyclic with <c>cycle_momentum</c>) also drives the optimizer's momentum, as PyTorch does: beta1 when the optimizer has one,
+    /// else SGD's momentum when it is above 0 (otherwise nothing); steps where the schedule gives no momentum keep the constant.</item>
+    /// </list>
+    /// The value at step t is the one the step whose 0-based index is t uses (<see cref="StepCount"/>), so attaching before the
+    /// first step makes step 0 use <c>At(0)</c>. Validated like <see cref="Set"/>; on error nothing changes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The optimizer has no such key.</exception>
+    /// <exception cref="InvalidOperationException">A factor schedule is attached to a key that already follows an absolute schedule (no base value to scale).</exception>
+    public Optimizer<T> SetSchedule(Descent.Schedules.ISchedule schedule, HyperparameterKey key = HyperparameterKey.LearningRate)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var current = GetDefault(key);
+        Hyperparameter value;
+        if (Descent.Schedules.Schedule.IsAbsoluteSchedule(schedule))
+        {
+            value = Hyperparameter.Scheduled(schedule);
+        }
+        else
+        {
+            if (current.Schedule is not null && !current.IsFactor)
+            {
+                throw new InvalidOperationException(
+                    $"{Hyperparameters.TextName(key)} follows the absolute schedule {current.Schedule}; set a constant before attaching the factor schedule {schedule}.");
+            }
+            value = Hyperparameter.Scaled(current.Value, schedule);
+        }
+        HyperparameterKey? momentum = key == HyperparameterKey.LearningRate && schedule is Descent.Schedules.Schedule { DrivesMomentum: true } ? MomentumKey() : null;
+        var previous = _defaults[(int)key];
+        Set(key, value);
+        if (momentum is { } m)
+        {
+            try
+            {
+                Set(m, Hyperparameter.Scheduled(new MomentumOfSchedule((Descent.Schedules.Schedule)schedule, GetDefault(m).At(StepCount))));
+            }
+            catch
+            {
+                _defaults[(int)key] = previous;
+                throw;
+            }
+        }
+        return this;
+    }
+
+    // The key a momentum-driving schedule drives: beta1 if the optimizer has one, else SGD momentum when it is on.
+    private HyperparameterKey? MomentumKey()
+    {
+        if (_defaults[(int)HyperparameterKey.Beta1] is not null) return HyperparameterKey.Beta1;
+        if (_defaults[(int)HyperparameterKey.Momentum] is { } m && m.At(StepCount) > 0) return HyperparameterKey.Momentum;
+        return null;
+    }
+
     /// <summary>The hyperparameter keys this optimizer uses.</summary>
     public IEnumerable<HyperparameterKey> Keys
     {
@@ -540,25 +601,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _validate?.Invoke(new ParameterGroupValues(into));
     }
 
-    private static string ParameterNameOf(HyperparameterKey key) => key switch
-    {
-        HyperparameterKey.LearningRate => "learningRate",
-        HyperparameterKey.Momentum => "momentum",
-        HyperparameterKey.Dampening => "dampening",
-        HyperparameterKey.WeightDecay => "weightDecay",
-        HyperparameterKey.Beta1 => "beta1",
-        HyperparameterKey.Beta2 => "beta2",
-        HyperparameterKey.Epsilon => "epsilon",
-        HyperparameterKey.Alpha => "alpha",
-        HyperparameterKey.Rho => "rho",
-        HyperparameterKey.LearningRateDecay => "learningRateDecay",
-        HyperparameterKey.MomentumDecay => "momentumDecay",
-        HyperparameterKey.TrustRatio => "trustRatio", // opt-new1
-        HyperparameterKey.Beta3 => "beta3", // opt-new1
-        HyperparameterKey.UseMuon => "useMuon", // opt-new2
-        HyperparameterKey.AdamLearningRate => "adamLearningRate", // opt-new2
-        _ => "initialAccumulatorValue",
-    };
+    private static string ParameterNameOf(HyperparameterKey key) => Hyperparameters.Info(key).ParameterName;
 
     // ---- State: enumerate, save and load (for a generic serializer) ----
 

@@ -43,11 +43,10 @@ public static partial class Optim
         if (!(growthRate >= 1)) throw new ArgumentOutOfRangeException(nameof(growthRate), growthRate, $"growthRate (growth_rate) must be in [1, +inf]; got {growthRate}.");
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (!decoupledWeightDecay) rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByProdigy<T>(beta3, d0, dCoefficient, growthRate, useBiasCorrection, safeguardWarmup, decoupledWeightDecay));
-        return new Optimizer<T>("prodigy", rules, d);
+        return WithSchedule(new Optimizer<T>("prodigy", rules, d), learningRateSchedule);
     }
 }
 

@@ -32,14 +32,13 @@ public static partial class Optim
         Check(HyperparameterKey.Momentum, momentum, nameof(momentum));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Alpha, alpha), (HyperparameterKey.Epsilon, epsilon),
             (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.Momentum, momentum));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         rules.Add(new ScaleByRms<T>(centered));
         if (momentum != 0) rules.Add(new Trace<T>(nesterov: false, initializeWithFirstUpdate: false, useDampening: false));
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("rmsprop", rules, d, new RmsPropFused<T>(maximize, centered));
+        return WithSchedule(new Optimizer<T>("rmsprop", rules, d, new RmsPropFused<T>(maximize, centered)), learningRateSchedule);
     }
 
     private sealed class RmsPropFused<T>(bool maximize, bool centered) : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -36,14 +36,13 @@ public static partial class Optim
         CheckScheduleFree(warmupSteps, r, weightLearningRatePower);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByScheduleFree<T>(true, warmupSteps, r, weightLearningRatePower, exactModeSwitch));
-        return new Optimizer<T>("schedule_free_adamw", rules, d, validate: v =>
+        return WithSchedule(new Optimizer<T>("schedule_free_adamw", rules, d, validate: v =>
         {
             if (v[HyperparameterKey.Beta1] == 0) throw new ArgumentOutOfRangeException("beta1", 0.0, "beta1 (betas[0]) must be in (0, 1) for schedule-free AdamW; got 0.");
-        });
+        }), learningRateSchedule);
     }
 
     /// <summary>
@@ -70,15 +69,14 @@ public static partial class Optim
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         CheckScheduleFree(warmupSteps, r, weightLearningRatePower);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByScheduleFree<T>(false, warmupSteps, r, weightLearningRatePower, exactModeSwitch));
-        return new Optimizer<T>("schedule_free_sgd", rules, d, validate: v =>
+        return WithSchedule(new Optimizer<T>("schedule_free_sgd", rules, d, validate: v =>
         {
             double m = v[HyperparameterKey.Momentum];
             if (!(m > 0 && m < 1)) throw new ArgumentOutOfRangeException("momentum", m, $"momentum must be in (0, 1) for schedule-free SGD; got {m}.");
-        });
+        }), learningRateSchedule);
     }
 
     private static void CheckScheduleFree(long warmupSteps, double r, double power)

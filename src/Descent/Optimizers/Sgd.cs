@@ -35,18 +35,17 @@ public static partial class Optim
         }
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum),
             (HyperparameterKey.Dampening, dampening), (HyperparameterKey.WeightDecay, weightDecay));
-        WithSchedule(d, learningRate, learningRateSchedule);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
         // As PyTorch, no momentum buffer without momentum. To schedule momentum, construct with a nonzero momentum.
         if (momentum != 0) rules.Add(new Trace<T>(nesterov, initializeWithFirstUpdate: true));
         rules.Add(new ScaleByLearningRate<T>());
-        return new Optimizer<T>("sgd", rules, d, new SgdFused<T>(maximize, nesterov, momentum != 0), v =>
+        return WithSchedule(new Optimizer<T>("sgd", rules, d, new SgdFused<T>(maximize, nesterov, momentum != 0), v =>
         {
             if (nesterov && (v[HyperparameterKey.Momentum] <= 0 || v[HyperparameterKey.Dampening] != 0))
                 throw new ArgumentException("nesterov requires momentum > 0 and dampening = 0.", "momentum");
-        });
+        }), learningRateSchedule);
     }
 
     private sealed class SgdFused<T>(bool maximize, bool nesterov, bool momentum) : IFusedStep<T>, ICompactStateStep where T : unmanaged, IFloatingPointIeee754<T>
