@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Descent.Lab.Data;
 using Descent.Lab.Experiments;
 using Descent.Lab.Reports;
 using Descent.TensorBoard;
@@ -19,7 +20,7 @@ internal static class LabCommand
         var only = new Option<string?>("--only") { Description = "Comma-separated experiment numbers, e.g. 6,12 (default: all)." };
         var output = new Option<string?>("--out") { Description = "Output directory (default: runs/<yyyyMMdd-HHmmss>)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 1 };
-        var data = new Option<string>("--data") { Description = "Directory with the MNIST IDX files.", DefaultValueFactory = _ => "data/mnist-10k" };
+        var data = new Option<string?>("--data") { Description = "Directory with the MNIST IDX files (default: data/mnist-10k above the current folder, else the copy shipped with descent)." };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each experiment's figures and numbers as TensorBoard events into this directory." };
         foreach (Option o in new Option[] { quick, only, output, seed, data, tensorboard }) command.Options.Add(o);
 
@@ -29,7 +30,7 @@ internal static class LabCommand
             var numbers = ParseNumbers(parse.GetValue(only));
             var selected = ReportBuilder.Select(all, numbers);
             string dir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data)!, parse.GetValue(quick), parse.GetValue(seed),
+            var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data) ?? DefaultData(), parse.GetValue(quick), parse.GetValue(seed),
                 line => Console.Error.WriteLine(line));
             var watch = Stopwatch.StartNew();
             using var board = parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
@@ -52,6 +53,19 @@ internal static class LabCommand
             return outcomes.Any(o => o.Failed) ? ExitCodes.Failure : ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The shipped MNIST-10k folder, or its relative name when there is none (experiments that need it then fail with that name).</summary>
+    private static string DefaultData()
+    {
+        try
+        {
+            return Mnist.FindDefaultDirectory();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Mnist.DefaultDirectory;
+        }
     }
 
     private static int[]? ParseNumbers(string? text)

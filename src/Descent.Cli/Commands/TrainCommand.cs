@@ -39,7 +39,9 @@ internal static class TrainCommand
         var zero = new Option<int>("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
         var chunk = new Option<int>("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, tensorboard })
+        // Hidden testing aid for the crash-consistency harness: pause this long in the middle of every checkpoint write.
+        var checkpointDelay = new Option<int>("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, tensorboard, checkpointDelay })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -74,6 +76,8 @@ internal static class TrainCommand
             bool distributed = communicator.Size > 1 || parallelOptions.Reduction != GradientReduction.Mpi || parallelOptions.ZeroStage != 0;
             var parallel = distributed ? new DataParallel(communicator, parallelOptions) : null;
             bool writer = communicator.Rank == 0;
+            TimeSpan Delay() => parse.GetValue(checkpointDelay) is var ms and >= 0 and <= 60_000 ? TimeSpan.FromMilliseconds(ms)
+                : throw new ArgumentException($"--checkpoint-write-delay-ms must be in [0, 60000] (got {parse.GetValue(checkpointDelay)})");
             bool asJson = parse.GetValue(json);
             Trainer trainer;
             TrainingProblem trainingProblem;
@@ -92,7 +96,7 @@ internal static class TrainCommand
                 outDir = parse.GetValue(output) ?? resumeDir;
                 trainingProblem = TrainingProblem.Create(name, layers.Length > 2 ? layers[1] : 1, parse.GetValue(data),
                     checked((int)checkpoint.GetInt64("train/train_count")));
-                trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter) }, parallel);
+                trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter), CheckpointWriteDelay = Delay() }, parallel);
                 trainer.LoadCheckpoint(checkpoint);
             }
             else
@@ -129,6 +133,7 @@ internal static class TrainCommand
                     NonFinitePolicy = policy,
                     OutputDirectory = outDir,
                     StopAfterEpochs = parse.GetValue(stopAfter),
+                    CheckpointWriteDelay = Delay(),
                 }, parallel);
             }
 

@@ -31,8 +31,11 @@ public static class Mnist
                 Load(Find(directory, "t10k-images-idx3-ubyte", "test-images-idx3-ubyte"), Find(directory, "t10k-labels-idx1-ubyte", "test-labels-idx1-ubyte"), "test"));
     }
 
-    /// <summary>Finds the shipped MNIST-10k folder by walking up from <paramref name="start"/> (default: the current directory).</summary>
-    /// <exception cref="DirectoryNotFoundException">No ancestor contains data/mnist-10k.</exception>
+    /// <summary>
+    /// Finds the shipped MNIST-10k folder by walking up from <paramref name="start"/> (default: the current directory), then
+    /// beside the running program (<see cref="AppContext.BaseDirectory"/>: the <c>descent</c> tool ships the data there).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">Neither an ancestor nor the program's folder contains data/mnist-10k.</exception>
     public static string FindDefaultDirectory(string? start = null)
     {
         for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
@@ -40,7 +43,9 @@ public static class Mnist
             string candidate = Path.Combine(dir.FullName, DefaultDirectory);
             if (Directory.Exists(candidate)) return candidate;
         }
-        throw new DirectoryNotFoundException($"No {DefaultDirectory} folder above {start ?? Directory.GetCurrentDirectory()}.");
+        string shipped = Path.Combine(AppContext.BaseDirectory, DefaultDirectory);
+        if (Directory.Exists(shipped)) return shipped;
+        throw new DirectoryNotFoundException($"No {DefaultDirectory} folder above {start ?? Directory.GetCurrentDirectory()} or in {AppContext.BaseDirectory}.");
     }
 
     private static string Find(string directory, params string[] stems)

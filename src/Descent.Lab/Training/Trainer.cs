@@ -191,7 +191,19 @@ public sealed class Trainer
             Batch = 0;
             _lossSum = 0;
             _lossCount = 0;
-            if (dir is not null && IsWriter) AppendMetrics(dir, metrics);
+            if (dir is not null && IsWriter)
+            {
+                try
+                {
+                    AppendMetrics(dir, metrics);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    string checkpointPath = Path.Combine(dir, CheckpointFileName);
+                    string kept = File.Exists(checkpointPath) ? $"the previous checkpoint {checkpointPath} is unchanged" : "no checkpoint was written";
+                    throw new IOException($"cannot write the metrics in {dir}: {Reason(ex)}; {kept}", ex);
+                }
+            }
             Save(total.Elapsed.TotalSeconds);
         }
         string? checkpoint = dir is null ? null : Path.Combine(dir, CheckpointFileName);
@@ -200,6 +212,14 @@ public sealed class Trainer
         if (IsScheduleFree && Optimizer.IsTraining()) Optimizer.SwitchToEvaluation();
         if (_history.Count == 0 || _history[^1].Epoch != Epoch) (testLoss, testAccuracy) = Evaluate(_problem.Test);
         return Result(TrainingStatus.Completed, $"Trained {Epoch} epochs.", testLoss, testAccuracy, total, checkpoint);
+    }
+
+    // The operating system's reason without the path .NET appends (" : '/path'").
+    private static string Reason(Exception ex)
+    {
+        string message = ex.Message.Split('\n')[0].TrimEnd();
+        int at = message.IndexOf(" : '", StringComparison.Ordinal);
+        return at > 0 ? message[..at] : message;
     }
 
     private TrainingResult Result(TrainingStatus status, string message, double testLoss, double testAccuracy, Stopwatch total, string? checkpoint)
@@ -303,7 +323,18 @@ public sealed class Trainer
         if (_options.OutputDirectory is null) return null;
         string path = Path.Combine(_options.OutputDirectory, CheckpointFileName);
         var c = CreateCheckpoint(double.IsNaN(elapsed) ? _elapsedBefore : _elapsedBefore + elapsed); // collective under data parallelism
-        if (IsWriter) CheckpointFile.Save(path, c);
+        if (IsWriter)
+        {
+            try
+            {
+                CheckpointFile.Save(path, c, _options.CheckpointWriteDelay);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                string kept = File.Exists(path) ? $"the previous checkpoint {path} is unchanged" : "no checkpoint was written before";
+                throw new IOException($"cannot save the checkpoint in {_options.OutputDirectory}: {Reason(ex)}; {kept}", ex);
+            }
+        }
         return path;
     }
 

@@ -38,6 +38,12 @@ public sealed record TrainingOptions
     /// <summary>Stop (saving a checkpoint) once this many epochs are complete, as if interrupted there; null: run all <see cref="Epochs"/>.</summary>
     public int? StopAfterEpochs { get; init; }
 
+    /// <summary>
+    /// Testing aid: a pause in the middle of every checkpoint write (see <see cref="Descent.Serialization.CheckpointFile.Save(string, Descent.Serialization.Checkpoint, TimeSpan)"/>),
+    /// so that crash tests can kill the process while a checkpoint is half written. Default zero; not saved in checkpoints.
+    /// </summary>
+    public TimeSpan CheckpointWriteDelay { get; init; }
+
     /// <summary>Validates the options; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()
     {

@@ -11,14 +11,22 @@ namespace Descent.Numerics;
 /// in the same order, so both paths agree bit for bit.</remarks>
 public readonly struct LionKernel<T> : IFusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Negate the gradient first (PyTorch <c>maximize=True</c>).</summary>
     public bool Maximize { get; init; }
+    /// <summary>Interpolation factor <c>beta1</c> of the update direction (Lion paper default 0.9; Optax <c>b1</c>).</summary>
     public T Beta1 { get; init; }
+    /// <summary><c>1 - beta1</c>, precomputed as the rule computes it.</summary>
     public T OneMinusBeta1 { get; init; }
+    /// <summary>Decay <c>beta2</c> of the momentum buffer (Lion paper default 0.99; Optax <c>b2</c>).</summary>
     public T Beta2 { get; init; }
+    /// <summary><c>1 - beta2</c>, precomputed as the rule computes it.</summary>
     public T OneMinusBeta2 { get; init; }
+    /// <summary>Decoupled weight decay (AdamW, Lion): <c>wd p</c> added to the update after the adaptive scaling (0: none).</summary>
     public T DecoupledDecay { get; init; }
+    /// <summary><c>-lr</c> for this step (schedule applied): the update is <c>p += NegativeLearningRate d</c>.</summary>
     public T NegativeLearningRate { get; init; }
 
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke<TV>(ref TV p, TV g, ref TV s0, ref TV s1, ref TV s2) where TV : struct, ISimd<TV, T>
     {

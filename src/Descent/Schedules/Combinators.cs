@@ -7,6 +7,7 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record Multiply(ValueList<ISchedule> Factors) : Schedule
 {
+    /// <summary>The schedules multiplied together (at least one; at most one absolute).</summary>
     public ValueList<ISchedule> Factors { get; } = Validate(Factors);
     private static ValueList<ISchedule> Validate(ValueList<ISchedule> f)
     {
@@ -41,15 +42,25 @@ public sealed record Multiply(ValueList<ISchedule> Factors) : Schedule
 /// <summary>A schedule multiplied by a constant. Text <c>scale(cosine(100), 0.5)</c>.</summary>
 public sealed record Scale(ISchedule Inner, double Factor) : Schedule
 {
+    /// <summary>The schedule being scaled.</summary>
     public ISchedule Inner { get; } = Check.NotNull(Inner, nameof(Inner));
+    /// <summary>The constant multiplier (finite).</summary>
     public double Factor { get; } = Check.Finite(Factor, nameof(Factor));
+    /// <inheritdoc />
     public override bool IsAbsolute => IsAbsoluteSchedule(Inner);
+    /// <inheritdoc />
     public override long? Length => LengthOf(Inner);
+    /// <inheritdoc />
     public override bool DrivesMomentum => Inner is Schedule { DrivesMomentum: true };
+    /// <inheritdoc />
     public override double? MomentumAt(long step) => (Inner as Schedule)?.MomentumAt(step);
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Inner];
+    /// <inheritdoc />
     public override Schedule WithTotal(long totalSteps) => Inner is Schedule s ? new Scale(s.WithTotal(totalSteps), Factor) : this;
+    /// <inheritdoc />
     public override double At(long step) => Factor * Inner.At(step);
+    /// <inheritdoc />
     public override string ToString() => $"scale({TextOf(Inner)}, {F(Factor)})";
 }
 
@@ -59,43 +70,71 @@ public sealed record Scale(ISchedule Inner, double Factor) : Schedule
 /// </summary>
 public sealed record Offset(ISchedule Inner, long Steps) : Schedule
 {
+    /// <summary>The schedule being shifted.</summary>
     public ISchedule Inner { get; } = Check.NotNull(Inner, nameof(Inner));
+    /// <summary>How many steps into <see cref="Inner"/> step 0 starts (&gt;= 0).</summary>
     public long Steps { get; } = Check.NonNegativeSteps(Steps, nameof(Steps));
+    /// <inheritdoc />
     public override bool IsAbsolute => IsAbsoluteSchedule(Inner);
+    /// <inheritdoc />
     public override long? Length => LengthOf(Inner) is { } l ? Math.Max(0, l - Steps) : null;
+    /// <inheritdoc />
     public override bool DrivesMomentum => Inner is Schedule { DrivesMomentum: true };
+    /// <inheritdoc />
     public override double? MomentumAt(long step) => (Inner as Schedule)?.MomentumAt(step + Steps);
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Inner];
+    /// <inheritdoc />
     public override double At(long step) { CheckStep(step); return Inner.At(step + Steps); }
+    /// <inheritdoc />
     public override string ToString() => $"offset({TextOf(Inner)}, {Steps})";
 }
 
 /// <summary>Repeats the first <paramref name="Period"/> steps of a schedule: <c>At(t) = Inner.At(t mod Period)</c>. Text <c>repeat(cosine(100), 100)</c>.</summary>
 public sealed record Repeat(ISchedule Inner, long Period) : Schedule
 {
+    /// <summary>The schedule whose first <see cref="Period"/> steps are repeated.</summary>
     public ISchedule Inner { get; } = Check.NotNull(Inner, nameof(Inner));
+    /// <summary>Length of one repetition in steps (&gt; 0).</summary>
     public long Period { get; } = Check.PositiveSteps(Period, nameof(Period));
+    /// <inheritdoc />
     public override bool IsAbsolute => IsAbsoluteSchedule(Inner);
+    /// <inheritdoc />
     public override bool DrivesMomentum => Inner is Schedule { DrivesMomentum: true };
+    /// <inheritdoc />
     public override double? MomentumAt(long step) => (Inner as Schedule)?.MomentumAt(step % Period);
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Inner];
+    /// <inheritdoc />
     public override double At(long step) { CheckStep(step); return Inner.At(step % Period); }
+    /// <inheritdoc />
     public override string ToString() => $"repeat({TextOf(Inner)}, {Period})";
 }
 
 /// <summary>Clamps a schedule to <c>[Min, Max]</c>. Text <c>clamp(exp(0.9), min=0.01, max=1)</c>.</summary>
 public sealed record Clamp(ISchedule Inner, double Min = double.NegativeInfinity, double Max = double.PositiveInfinity) : Schedule
 {
+    /// <summary>The schedule being clamped.</summary>
     public ISchedule Inner { get; } = Check.NotNull(Inner, nameof(Inner));
+    /// <summary>Lower bound (default -infinity: none; not NaN).</summary>
     public double Min { get; } = double.IsNaN(Min) ? throw new ArgumentOutOfRangeException(nameof(Min), "Min must not be NaN.") : Min;
+    /// <summary>Upper bound (default +infinity: none; &gt;= <see cref="Min"/>, not NaN).</summary>
     public double Max { get; } = double.IsNaN(Max) || Max < Min ? throw new ArgumentOutOfRangeException(nameof(Max), Max, "Max must be >= Min.") : Max;
+    /// <inheritdoc />
     public override bool IsAbsolute => IsAbsoluteSchedule(Inner);
+    /// <inheritdoc />
     public override long? Length => LengthOf(Inner);
+    /// <inheritdoc />
     public override bool DrivesMomentum => Inner is Schedule { DrivesMomentum: true };
+    /// <inheritdoc />
     public override double? MomentumAt(long step) => (Inner as Schedule)?.MomentumAt(step);
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Inner];
+    /// <inheritdoc />
     public override Schedule WithTotal(long totalSteps) => Inner is Schedule s ? new Clamp(s.WithTotal(totalSteps), Min, Max) : this;
+    /// <inheritdoc />
     public override double At(long step) => Math.Clamp(Inner.At(step), Min, Max);
+    /// <inheritdoc />
     public override string ToString()
         => $"clamp({TextOf(Inner)}{(double.IsNegativeInfinity(Min) ? "" : $", min={F(Min)}")}{(double.IsPositiveInfinity(Max) ? "" : $", max={F(Max)}")})";
 }
@@ -106,12 +145,19 @@ public sealed record Clamp(ISchedule Inner, double Min = double.NegativeInfinity
 /// </summary>
 public sealed record MovingAverage(ISchedule Inner, int Window) : Schedule
 {
+    /// <summary>The schedule being smoothed.</summary>
     public ISchedule Inner { get; } = Check.NotNull(Inner, nameof(Inner));
+    /// <summary>Number of past steps averaged, the current one included (1 to 1,000,000; 1 leaves the schedule unchanged).</summary>
     public int Window { get; } = Window is > 0 and <= 1_000_000 ? Window : throw new ArgumentOutOfRangeException(nameof(Window), Window, "Window must be in [1, 1000000].");
+    /// <inheritdoc />
     public override bool IsAbsolute => IsAbsoluteSchedule(Inner);
+    /// <inheritdoc />
     public override long? Length => LengthOf(Inner);
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Inner];
+    /// <inheritdoc />
     public override Schedule WithTotal(long totalSteps) => Inner is Schedule s ? new MovingAverage(s.WithTotal(totalSteps), Window) : this;
+    /// <inheritdoc />
     public override double At(long step)
     {
         CheckStep(step);
@@ -119,6 +165,7 @@ public sealed record MovingAverage(ISchedule Inner, int Window) : Schedule
         for (int k = 0; k < Window; k++) sum += Inner.At(Math.Max(0, step - k));
         return sum / Window;
     }
+    /// <inheritdoc />
     public override string ToString() => $"smooth({TextOf(Inner)}, window={Window})";
 }
 
@@ -130,11 +177,16 @@ public sealed record MovingAverage(ISchedule Inner, int Window) : Schedule
 /// </summary>
 public sealed record BatchCoupled(ISchedule Growth, long BaseBatchSize) : Schedule
 {
+    /// <summary>The batch growth <c>B_t / B_0</c> as a schedule (e.g. <c>multistep([1000, 2000], gamma=2)</c> doubles the batch twice).</summary>
     public ISchedule Growth { get; } = Check.NotNull(Growth, nameof(Growth));
+    /// <summary>The initial batch size <c>B_0</c> (&gt; 0); text <c>base</c>.</summary>
     public long BaseBatchSize { get; } = Check.PositiveSteps(BaseBatchSize, nameof(BaseBatchSize));
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Growth];
     /// <summary>The batch size for step <paramref name="step"/> (at least 1).</summary>
     public long BatchSizeAt(long step) => Math.Max(1, (long)Math.Round(BaseBatchSize * Growth.At(step)));
+    /// <inheritdoc />
     public override double At(long step) { CheckStep(step); return (double)BatchSizeAt(step) / BaseBatchSize; }
+    /// <inheritdoc />
     public override string ToString() => $"batch({TextOf(Growth)}, base={BaseBatchSize})";
 }

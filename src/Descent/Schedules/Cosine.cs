@@ -14,7 +14,9 @@ namespace Descent.Schedules;
 /// </remarks>
 public sealed record Cosine(long TotalSteps, double MinFactor = 0, double KDecay = 1, bool Periodic = false) : Schedule
 {
+    /// <summary>Length <c>T</c> of the decay in steps (&gt; 0; PyTorch <c>T_max</c>, Optax <c>decay_steps</c>).</summary>
     public long TotalSteps { get; } = Check.PositiveSteps(TotalSteps, nameof(TotalSteps));
+    /// <summary>Final factor (default 0; text <c>min</c>; PyTorch <c>eta_min / base_lr</c>, Optax <c>alpha</c>).</summary>
     public double MinFactor { get; } = Check.Finite(MinFactor, nameof(MinFactor));
     /// <summary>timm's k-decay exponent; finite, &gt; 0; 1 for plain cosine.</summary>
     public double KDecay { get; } = Check.Positive(KDecay, nameof(KDecay));

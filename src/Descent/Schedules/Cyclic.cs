@@ -20,12 +20,19 @@ public enum CyclicMode
 public sealed record Cyclic(double BaseLearningRate, double MaxLearningRate, long StepsUp = 2000, long? StepsDown = null,
     CyclicMode Mode = CyclicMode.Triangular, double Gamma = 1, bool CycleMomentum = true, double BaseMomentum = 0.8, double MaxMomentum = 0.9) : Schedule
 {
+    /// <summary>Lower learning rate of the cycle (&gt;= 0; PyTorch <c>base_lr</c>, text <c>base</c>).</summary>
     public double BaseLearningRate { get; } = Check.NonNegative(BaseLearningRate, nameof(BaseLearningRate));
+    /// <summary>Upper learning rate of the cycle (&gt;= 0; PyTorch <c>max_lr</c>, text <c>max</c>).</summary>
     public double MaxLearningRate { get; } = Check.NonNegative(MaxLearningRate, nameof(MaxLearningRate));
+    /// <summary>Steps of the rising half-cycle (default 2000, &gt; 0; PyTorch <c>step_size_up</c>, text <c>up</c>).</summary>
     public long StepsUp { get; } = Check.PositiveSteps(StepsUp, nameof(StepsUp));
+    /// <summary>Steps of the falling half-cycle (&gt; 0; null: same as <see cref="StepsUp"/>; PyTorch <c>step_size_down</c>, text <c>down</c>).</summary>
     public long? StepsDown { get; } = StepsDown is { } d ? Check.PositiveSteps(d, nameof(StepsDown)) : null;
+    /// <summary>Amplitude decay per step of the <c>exp_range</c> mode (default 1, &gt; 0; PyTorch <c>gamma</c>).</summary>
     public double Gamma { get; } = Check.Positive(Gamma, nameof(Gamma));
+    /// <summary>Momentum at the learning-rate peak (default 0.8, in [0, 1]; PyTorch <c>base_momentum</c>).</summary>
     public double BaseMomentum { get; } = Check.InRange(BaseMomentum, 0, 1, nameof(BaseMomentum));
+    /// <summary>Momentum at the learning-rate trough (default 0.9, in [0, 1]; PyTorch <c>max_momentum</c>).</summary>
     public double MaxMomentum { get; } = Check.InRange(MaxMomentum, 0, 1, nameof(MaxMomentum));
 
     /// <inheritdoc />

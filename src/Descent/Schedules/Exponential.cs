@@ -9,6 +9,7 @@ public sealed record Exponential(double Rate, long DecaySteps = 1, bool Staircas
 {
     /// <summary>Decay per <see cref="DecaySteps"/>; finite, &gt; 0.</summary>
     public double Rate { get; } = Check.Positive(Rate, nameof(Rate));
+    /// <summary>Steps over which the factor is multiplied by <see cref="Rate"/> once (default 1, &gt; 0; Optax <c>transition_steps</c>, text <c>steps</c>).</summary>
     public long DecaySteps { get; } = Check.PositiveSteps(DecaySteps, nameof(DecaySteps));
 
     /// <summary>The continuous form <c>exp(-k t)</c>.</summary>

@@ -6,6 +6,7 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record InverseSqrt(long TimeScale = 1) : Schedule
 {
+    /// <summary>Steps after which the factor is <c>1/sqrt(2)</c> (default 1, &gt; 0).</summary>
     public long TimeScale { get; } = Check.PositiveSteps(TimeScale, nameof(TimeScale));
     /// <inheritdoc />
     public override double At(long step) { CheckStep(step); return 1 / Math.Sqrt(1 + (double)step / TimeScale); }

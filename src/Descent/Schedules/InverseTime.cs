@@ -6,7 +6,9 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record InverseTime(double Rate, long DecaySteps = 1, bool Staircase = false) : Schedule
 {
+    /// <summary>Decay rate <c>beta</c> (&gt;= 0; Keras <c>decay_rate</c>).</summary>
     public double Rate { get; } = Check.NonNegative(Rate, nameof(Rate));
+    /// <summary>Time unit of the decay in steps (default 1, &gt; 0; Keras <c>decay_steps</c>, text <c>steps</c>).</summary>
     public long DecaySteps { get; } = Check.PositiveSteps(DecaySteps, nameof(DecaySteps));
     /// <inheritdoc />
     public override double At(long step)

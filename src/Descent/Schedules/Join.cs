@@ -9,7 +9,9 @@ namespace Descent.Schedules;
 /// All non-warmup segments must agree on factor or absolute.</remarks>
 public sealed record Join(ValueList<ISchedule> Segments, ValueList<long> Boundaries) : Schedule
 {
+    /// <summary>The schedules run one after another (at least one).</summary>
     public ValueList<ISchedule> Segments { get; } = ValidateSegments(Segments);
+    /// <summary>The steps at which each segment after the first starts (one fewer than the segments, strictly increasing, &gt; 0).</summary>
     public ValueList<long> Boundaries { get; } = ValidateBoundaries(Boundaries, Segments);
 
     private static ValueList<ISchedule> ValidateSegments(ValueList<ISchedule> s)

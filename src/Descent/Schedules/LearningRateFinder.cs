@@ -19,11 +19,16 @@ public enum RampShape
 public sealed record LearningRateFinderOptions(double StartLearningRate = 1e-7, double EndLearningRate = 10, int Steps = 100,
     RampShape Ramp = RampShape.Exponential, double Smoothing = 0.98, double DivergenceFactor = 4)
 {
+    /// <summary>First rate; finite, &gt; 0; default 1e-7 (fastai <c>start_lr</c>).</summary>
     public double StartLearningRate { get; } = Check.Positive(StartLearningRate, nameof(StartLearningRate));
+    /// <summary>Last rate; finite, &gt; start; default 10 (fastai <c>end_lr</c>).</summary>
     public double EndLearningRate { get; } = Check.Positive(EndLearningRate, nameof(EndLearningRate)) > StartLearningRate
         ? EndLearningRate : throw new ArgumentOutOfRangeException(nameof(EndLearningRate), EndLearningRate, "EndLearningRate must be > StartLearningRate.");
+    /// <summary>Number of trial steps; &gt;= 2; default 100 (fastai <c>num_it</c>).</summary>
     public int Steps { get; } = Steps >= 2 ? Steps : throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be >= 2.");
+    /// <summary>EMA coefficient of the debiased smoothed loss; in [0, 1); default 0.98 (fastai <c>beta</c>).</summary>
     public double Smoothing { get; } = Smoothing is >= 0 and < 1 ? Smoothing : throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "Smoothing must be in [0, 1).");
+    /// <summary>Stop when the smoothed loss exceeds this multiple of the best smoothed loss (or is not finite); &gt; 1; default 4 (fastai <c>stop_div</c>).</summary>
     public double DivergenceFactor { get; } = double.IsFinite(DivergenceFactor) && DivergenceFactor > 1 ? DivergenceFactor : throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), DivergenceFactor, "DivergenceFactor must be finite and > 1.");
 
     /// <summary>The rate of trial <paramref name="i"/>.</summary>

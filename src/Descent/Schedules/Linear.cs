@@ -6,8 +6,11 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record Linear(long TotalSteps, double StartFactor = 1, double EndFactor = 0) : Schedule
 {
+    /// <summary>Length of the ramp in steps (&gt; 0; PyTorch <c>total_iters</c>).</summary>
     public long TotalSteps { get; } = Check.PositiveSteps(TotalSteps, nameof(TotalSteps));
+    /// <summary>Factor at step 0 (default 1; PyTorch <c>start_factor</c>, text <c>start</c>).</summary>
     public double StartFactor { get; } = Check.Finite(StartFactor, nameof(StartFactor));
+    /// <summary>Factor from step <see cref="TotalSteps"/> on (default 0; PyTorch <c>end_factor</c>, text <c>end</c>).</summary>
     public double EndFactor { get; } = Check.Finite(EndFactor, nameof(EndFactor));
     /// <inheritdoc />
     public override long? Length => TotalSteps;

@@ -5,6 +5,7 @@ public sealed record MultiStep(ValueList<long> Milestones, double Gamma = 0.1) :
 {
     /// <summary>The milestones, non-decreasing and &gt;= 0.</summary>
     public ValueList<long> Milestones { get; } = Validate(Milestones);
+    /// <summary>Factor applied at each milestone (default 0.1, &gt;= 0; PyTorch <c>gamma</c>).</summary>
     public double Gamma { get; } = Check.NonNegative(Gamma, nameof(Gamma));
 
     private static ValueList<long> Validate(ValueList<long> m)

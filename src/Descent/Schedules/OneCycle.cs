@@ -25,12 +25,19 @@ public enum AnnealStrategy
 public sealed record OneCycle(double MaxLearningRate, long? TotalSteps = null, double PctStart = 0.3, AnnealStrategy Anneal = AnnealStrategy.Cos,
     double DivFactor = 25, double FinalDivFactor = 1e4, bool ThreePhase = false, bool CycleMomentum = true, double BaseMomentum = 0.85, double MaxMomentum = 0.95) : Schedule
 {
+    /// <summary>The peak learning rate (&gt; 0; PyTorch <c>max_lr</c>, text <c>max</c>).</summary>
     public double MaxLearningRate { get; } = Check.Positive(MaxLearningRate, nameof(MaxLearningRate));
+    /// <summary>Length of the cycle in steps (&gt; 0; null: bound later from the run; PyTorch <c>total_steps</c>, text <c>total</c>).</summary>
     public long? TotalSteps { get; } = TotalSteps is { } t ? Check.PositiveSteps(t, nameof(TotalSteps)) : null;
+    /// <summary>Fraction of the run spent rising (default 0.3, in [0, 1]; PyTorch <c>pct_start</c>, text <c>pct</c>).</summary>
     public double PctStart { get; } = Check.InRange(PctStart, 0, 1, nameof(PctStart));
+    /// <summary>Initial rate is <c>max / DivFactor</c> (default 25, &gt; 0; PyTorch <c>div_factor</c>, text <c>div</c>).</summary>
     public double DivFactor { get; } = Check.Positive(DivFactor, nameof(DivFactor));
+    /// <summary>Final rate is <c>max / DivFactor / FinalDivFactor</c> (default 1e4, &gt; 0; PyTorch <c>final_div_factor</c>, text <c>final_div</c>).</summary>
     public double FinalDivFactor { get; } = Check.Positive(FinalDivFactor, nameof(FinalDivFactor));
+    /// <summary>Momentum (or beta1) at the learning-rate peak (default 0.85, in [0, 1]; PyTorch <c>base_momentum</c>).</summary>
     public double BaseMomentum { get; } = Check.InRange(BaseMomentum, 0, 1, nameof(BaseMomentum));
+    /// <summary>Momentum (or beta1) at the start and end (default 0.95, in [0, 1]; PyTorch <c>max_momentum</c>).</summary>
     public double MaxMomentum { get; } = Check.InRange(MaxMomentum, 0, 1, nameof(MaxMomentum));
 
     /// <inheritdoc />

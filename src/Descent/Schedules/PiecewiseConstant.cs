@@ -6,7 +6,9 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record PiecewiseConstant(ValueList<long> Boundaries, ValueList<double> Values) : Schedule
 {
+    /// <summary>Steps at which the value changes (strictly increasing, &gt; 0).</summary>
     public ValueList<long> Boundaries { get; } = ValidateB(Boundaries);
+    /// <summary>The factors, one more than <see cref="Boundaries"/> (finite).</summary>
     public ValueList<double> Values { get; } = ValidateV(Values, Boundaries);
 
     private static ValueList<long> ValidateB(ValueList<long> b)

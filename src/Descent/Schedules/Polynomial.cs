@@ -7,8 +7,11 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record Polynomial(long TotalSteps, double Power = 1, double EndFactor = 0, bool Cycle = false) : Schedule
 {
+    /// <summary>Horizon <c>T</c> in steps (&gt; 0; PyTorch <c>total_iters</c>, Keras <c>decay_steps</c>).</summary>
     public long TotalSteps { get; } = Check.PositiveSteps(TotalSteps, nameof(TotalSteps));
+    /// <summary>Exponent of the decay (default 1: linear, &gt;= 0; PyTorch and Keras <c>power</c>).</summary>
     public double Power { get; } = Check.NonNegative(Power, nameof(Power));
+    /// <summary>Factor reached at <c>T</c> (default 0; Keras <c>end_learning_rate / initial</c>, text <c>end</c>).</summary>
     public double EndFactor { get; } = Check.Finite(EndFactor, nameof(EndFactor));
     /// <inheritdoc />
     public override long? Length => Cycle ? null : TotalSteps;

@@ -37,11 +37,17 @@ public enum ThresholdMode
 public sealed record PlateauOptions(PlateauMode Mode = PlateauMode.Min, double Factor = 0.1, int Patience = 10, double Threshold = 1e-4,
     ThresholdMode ThresholdMode = ThresholdMode.Relative, int Cooldown = 0, double MinFactor = 0, double Epsilon = 1e-8, bool PyTorchRelative = false)
 {
+    /// <summary>Multiplier applied on a plateau; in (0, 1); default 0.1.</summary>
     public double Factor { get; } = Factor is > 0 and < 1 ? Factor : throw new ArgumentOutOfRangeException(nameof(Factor), Factor, "Factor must be in (0, 1).");
+    /// <summary>Bad reports tolerated before reducing; &gt;= 0; default 10.</summary>
     public int Patience { get; } = Patience >= 0 ? Patience : throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be >= 0.");
+    /// <summary>Minimum improvement; &gt;= 0; default 1e-4.</summary>
     public double Threshold { get; } = Check.NonNegative(Threshold, nameof(Threshold));
+    /// <summary>Reports to wait after a reduction before counting bad reports again; &gt;= 0; default 0.</summary>
     public int Cooldown { get; } = Cooldown >= 0 ? Cooldown : throw new ArgumentOutOfRangeException(nameof(Cooldown), Cooldown, "Cooldown must be >= 0.");
+    /// <summary>Lower bound of the factor; PyTorch's <c>min_lr</c> divided by the base rate; default 0.</summary>
     public double MinFactor { get; } = Check.NonNegative(MinFactor, nameof(MinFactor));
+    /// <summary>A reduction smaller than this (in factor units) is skipped; PyTorch's <c>eps / base_lr</c>; default 1e-8.</summary>
     public double Epsilon { get; } = Check.NonNegative(Epsilon, nameof(Epsilon));
 }
 

@@ -5,7 +5,9 @@ namespace Descent.Schedules;
 /// <param name="Gamma">Factor applied at each decay; finite, &gt;= 0, default 0.1.</param>
 public sealed record StepDecay(long StepSize, double Gamma = 0.1) : Schedule
 {
+    /// <summary>Steps between decays; &gt; 0 (PyTorch <c>step_size</c>).</summary>
     public long StepSize { get; } = Check.PositiveSteps(StepSize, nameof(StepSize));
+    /// <summary>Factor applied at each decay; finite, &gt;= 0, default 0.1.</summary>
     public double Gamma { get; } = Check.NonNegative(Gamma, nameof(Gamma));
     /// <inheritdoc />
     public override double At(long step) { CheckStep(step); return Math.Pow(Gamma, step / StepSize); }

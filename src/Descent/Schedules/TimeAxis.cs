@@ -6,14 +6,23 @@ namespace Descent.Schedules;
 /// </summary>
 public sealed record PerEpoch(ISchedule Inner, long StepsPerEpoch) : Schedule
 {
+    /// <summary>The schedule whose step is the epoch number.</summary>
     public ISchedule Inner { get; } = Check.NotNull(Inner, nameof(Inner));
+    /// <summary>Optimizer steps per epoch (&gt; 0; text <c>steps</c>).</summary>
     public long StepsPerEpoch { get; } = Check.PositiveSteps(StepsPerEpoch, nameof(StepsPerEpoch));
+    /// <inheritdoc />
     public override bool IsAbsolute => IsAbsoluteSchedule(Inner);
+    /// <inheritdoc />
     public override long? Length => LengthOf(Inner) is { } l ? checked(l * StepsPerEpoch) : null;
+    /// <inheritdoc />
     public override bool DrivesMomentum => Inner is Schedule { DrivesMomentum: true };
+    /// <inheritdoc />
     public override double? MomentumAt(long step) => (Inner as Schedule)?.MomentumAt(step / StepsPerEpoch);
+    /// <inheritdoc />
     public override IEnumerable<ISchedule> Children => [Inner];
+    /// <inheritdoc />
     public override double At(long step) { CheckStep(step); return Inner.At(step / StepsPerEpoch); }
+    /// <inheritdoc />
     public override string ToString() => $"perepoch({TextOf(Inner)}, steps={StepsPerEpoch})";
 }
 

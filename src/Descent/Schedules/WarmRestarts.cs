@@ -8,10 +8,13 @@ namespace Descent.Schedules;
 /// <remarks>Cycle boundaries are found with integer arithmetic, so they never drift (PyTorch's closed form uses a floating-point logarithm).</remarks>
 public sealed record WarmRestarts(long FirstPeriod, long PeriodMultiplier = 1, double MinFactor = 0, double CycleDecay = 1) : Schedule
 {
+    /// <summary>Length of the first cycle in steps (&gt; 0; PyTorch <c>T_0</c>).</summary>
     public long FirstPeriod { get; } = Check.PositiveSteps(FirstPeriod, nameof(FirstPeriod));
     /// <summary>Growth of the period per restart; whole number &gt;= 1 (PyTorch <c>T_mult</c>).</summary>
     public long PeriodMultiplier { get; } = Check.PositiveSteps(PeriodMultiplier, nameof(PeriodMultiplier));
+    /// <summary>Factor at the end of every cycle (default 0; PyTorch <c>eta_min / base_lr</c>, text <c>min</c>).</summary>
     public double MinFactor { get; } = Check.Finite(MinFactor, nameof(MinFactor));
+    /// <summary>Start factor of cycle <c>i</c> is <c>CycleDecay^i</c> (default 1, &gt; 0; timm <c>cycle_decay</c>, text <c>decay</c>).</summary>
     public double CycleDecay { get; } = Check.Positive(CycleDecay, nameof(CycleDecay));
 
     /// <summary>The cycle index, the step within the cycle and the cycle length at <paramref name="step"/>.</summary>

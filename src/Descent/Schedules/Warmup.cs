@@ -19,8 +19,11 @@ public enum WarmupShape
 /// </summary>
 public sealed record Warmup(long Steps, WarmupShape Shape = WarmupShape.Linear, double StartFactor = 0) : Schedule
 {
+    /// <summary>Length of the ramp in steps (&gt; 0; PyTorch <c>total_iters</c> of <c>LinearLR</c>, Optax <c>warmup_steps</c>).</summary>
     public long Steps { get; } = Check.PositiveSteps(Steps, nameof(Steps));
+    /// <summary>Linear (default), constant or exponential ramp (text <c>shape</c>).</summary>
     public WarmupShape Shape { get; } = Enum.IsDefined(Shape) ? Shape : throw new ArgumentOutOfRangeException(nameof(Shape));
+    /// <summary>Factor at step 0 (default 0, finite; &gt; 0 for the exponential shape; PyTorch <c>start_factor</c>, Optax <c>init_value / peak_value</c>, text <c>start</c>).</summary>
     public double StartFactor { get; } = Shape == WarmupShape.Exponential
         ? Check.Positive(StartFactor == 0 ? 0.01 : StartFactor, nameof(StartFactor))
         : Check.NonNegative(StartFactor, nameof(StartFactor));

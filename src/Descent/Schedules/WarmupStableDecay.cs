@@ -19,10 +19,14 @@ public enum CooldownShape
 /// <remarks>Hu et al. 2024 (MiniCPM), Hägele et al. 2024 (scaling laws without cosine schedules).</remarks>
 public sealed record WarmupStableDecay(long TotalSteps, long WarmupSteps, long DecaySteps, CooldownShape Cooldown = CooldownShape.Linear, double MinFactor = 0) : Schedule
 {
+    /// <summary>Length of the whole run in steps (&gt; 0).</summary>
     public long TotalSteps { get; } = Check.PositiveSteps(TotalSteps, nameof(TotalSteps));
+    /// <summary>Steps of the linear warmup from 0 to 1 (&gt;= 0; text <c>warmup</c>).</summary>
     public long WarmupSteps { get; } = Check.NonNegativeSteps(WarmupSteps, nameof(WarmupSteps));
+    /// <summary>Steps of the final cooldown (&gt;= 0; warmup + decay &lt;= total; text <c>decay</c>).</summary>
     public long DecaySteps { get; } = WarmupSteps + Check.NonNegativeSteps(DecaySteps, nameof(DecaySteps)) <= TotalSteps
         ? DecaySteps : throw new ArgumentOutOfRangeException(nameof(DecaySteps), DecaySteps, "WarmupSteps + DecaySteps must be <= TotalSteps.");
+    /// <summary>Factor reached at the end of the cooldown (default 0, finite; text <c>min</c>).</summary>
     public double MinFactor { get; } = Check.Finite(MinFactor, nameof(MinFactor));
     /// <inheritdoc />
     public override long? Length => TotalSteps;

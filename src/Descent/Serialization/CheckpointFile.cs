@@ -33,9 +33,17 @@ public static class CheckpointFile
     private const int MaxEntries = 1 << 24;
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
-    public static void Save(string path, Checkpoint checkpoint)
+    public static void Save(string path, Checkpoint checkpoint) => Save(path, checkpoint, TimeSpan.Zero);
+
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically, pausing for <paramref name="pauseMidWrite"/> after
+    /// half of the bytes have reached the temporary file. The pause is a testing aid: it widens the window in which a killed
+    /// process leaves a half-written temporary file, to show that the previous checkpoint survives (TimeSpan.Zero: no pause).
+    /// </summary>
+    public static void Save(string path, Checkpoint checkpoint, TimeSpan pauseMidWrite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (pauseMidWrite < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(pauseMidWrite), pauseMidWrite, "The pause must be >= 0.");
         ArgumentNullException.ThrowIfNull(checkpoint);
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
@@ -45,7 +53,20 @@ public static class CheckpointFile
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                Write(stream, checkpoint);
+                if (pauseMidWrite > TimeSpan.Zero)
+                {
+                    var buffer = new MemoryStream();
+                    Write(buffer, checkpoint);
+                    int half = (int)(buffer.Length / 2);
+                    stream.Write(buffer.GetBuffer(), 0, half);
+                    stream.Flush(flushToDisk: true);
+                    Thread.Sleep(pauseMidWrite);
+                    stream.Write(buffer.GetBuffer(), half, (int)buffer.Length - half);
+                }
+                else
+                {
+                    Write(stream, checkpoint);
+                }
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, fullPath, overwrite: true);

@@ -8,13 +8,19 @@ namespace Descent.Minimizers.TestProblems;
 /// </summary>
 public sealed class Beale : TestProblem
 {
+    /// <inheritdoc />
     public override string Name => "beale";
+    /// <inheritdoc />
     public override string Description => "Beale over pairs, start (1, 1, ...), minimum at (3, 0.5)";
+    /// <inheritdoc />
     public override string SizeRule => "a positive even number";
+    /// <inheritdoc />
     public override bool IsValidSize(int n) => n >= 2 && n % 2 == 0;
 
+    /// <inheritdoc />
     public override void StartPoint<T>(Span<T> x) => x.Fill(T.One);
 
+    /// <inheritdoc />
     public override T Evaluate<T>(ReadOnlySpan<T> x, Span<T> gradient)
     {
         T f = T.Zero;

@@ -8,13 +8,19 @@ namespace Descent.Minimizers.TestProblems;
 /// </summary>
 public sealed class BroydenTridiagonal : TestProblem
 {
+    /// <inheritdoc />
     public override string Name => "broyden";
+    /// <inheritdoc />
     public override string Description => "Broyden tridiagonal, start (-1, ...)";
+    /// <inheritdoc />
     public override string SizeRule => "at least 1";
+    /// <inheritdoc />
     public override bool IsValidSize(int n) => n >= 1;
 
+    /// <inheritdoc />
     public override void StartPoint<T>(Span<T> x) => x.Fill(-T.One);
 
+    /// <inheritdoc />
     public override T Evaluate<T>(ReadOnlySpan<T> x, Span<T> gradient)
     {
         int n = x.Length;

@@ -9,16 +9,22 @@ namespace Descent.Minimizers.TestProblems;
 /// </summary>
 public sealed class ExtendedPowell : TestProblem
 {
+    /// <inheritdoc />
     public override string Name => "powell";
+    /// <inheritdoc />
     public override string Description => "extended Powell singular, blocks of 4, start (3, -1, 0, 1, ...)";
+    /// <inheritdoc />
     public override string SizeRule => "a positive multiple of 4";
+    /// <inheritdoc />
     public override bool IsValidSize(int n) => n >= 4 && n % 4 == 0;
 
+    /// <inheritdoc />
     public override void StartPoint<T>(Span<T> x)
     {
         for (int i = 0; i < x.Length; i++) x[i] = C<T>((i % 4) switch { 0 => 3, 1 => -1, 2 => 0, _ => 1 });
     }
 
+    /// <inheritdoc />
     public override T Evaluate<T>(ReadOnlySpan<T> x, Span<T> gradient)
     {
         T f = T.Zero;

@@ -10,13 +10,19 @@ public sealed class IllConditionedQuadratic : TestProblem
 {
     private double[] _coefficients = [];
 
+    /// <inheritdoc />
     public override string Name => "quadratic";
+    /// <inheritdoc />
     public override string Description => "1/2 sum 10^(6 i/(n-1)) x_i^2, condition 1e6, start (1, ...)";
+    /// <inheritdoc />
     public override string SizeRule => "at least 2";
+    /// <inheritdoc />
     public override bool IsValidSize(int n) => n >= 2;
 
+    /// <inheritdoc />
     public override void StartPoint<T>(Span<T> x) => x.Fill(T.One);
 
+    /// <inheritdoc />
     public override T Evaluate<T>(ReadOnlySpan<T> x, Span<T> gradient)
     {
         int n = x.Length;

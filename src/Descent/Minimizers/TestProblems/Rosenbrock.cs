@@ -8,16 +8,22 @@ namespace Descent.Minimizers.TestProblems;
 /// </summary>
 public sealed class Rosenbrock : TestProblem
 {
+    /// <inheritdoc />
     public override string Name => "rosenbrock";
+    /// <inheritdoc />
     public override string Description => "sum 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2, start (-1.2, 1, ...)";
+    /// <inheritdoc />
     public override string SizeRule => "at least 2";
+    /// <inheritdoc />
     public override bool IsValidSize(int n) => n >= 2;
 
+    /// <inheritdoc />
     public override void StartPoint<T>(Span<T> x)
     {
         for (int i = 0; i < x.Length; i++) x[i] = i % 2 == 0 ? C<T>(-1.2) : T.One;
     }
 
+    /// <inheritdoc />
     public override T Evaluate<T>(ReadOnlySpan<T> x, Span<T> gradient)
     {
         T hundred = C<T>(100), two = C<T>(2);

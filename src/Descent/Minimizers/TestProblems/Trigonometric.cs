@@ -9,13 +9,19 @@ namespace Descent.Minimizers.TestProblems;
 /// </summary>
 public sealed class Trigonometric : TestProblem
 {
+    /// <inheritdoc />
     public override string Name => "trigonometric";
+    /// <inheritdoc />
     public override string Description => "MGH trigonometric, start 1/n";
+    /// <inheritdoc />
     public override string SizeRule => "at least 1";
+    /// <inheritdoc />
     public override bool IsValidSize(int n) => n >= 1;
 
+    /// <inheritdoc />
     public override void StartPoint<T>(Span<T> x) => x.Fill(C<T>(1.0 / x.Length));
 
+    /// <inheritdoc />
     public override T Evaluate<T>(ReadOnlySpan<T> x, Span<T> gradient)
     {
         int n = x.Length;

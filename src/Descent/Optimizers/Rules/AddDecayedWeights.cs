@@ -15,8 +15,11 @@ public enum WeightDecayMode
 /// <remarks>Optax <c>add_decayed_weights</c>. Decoupled weight decay: Loshchilov and Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.</remarks>
 public sealed class AddDecayedWeights<T>(WeightDecayMode mode = WeightDecayMode.BeforeLearningRate) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Whether the decay is added before the learning rate (coupled L2 or AdamW decay, the default) or after it (decoupled, scaled by the schedule factor only).</summary>
     public WeightDecayMode Mode { get; } = mode;
+    /// <inheritdoc />
     public string Name => "add_decayed_weights";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) { }
 
     /// <summary>The coefficient c of u + c p for this step (0: nothing to do).</summary>
@@ -26,6 +29,7 @@ public sealed class AddDecayedWeights<T>(WeightDecayMode mode = WeightDecayMode.
         return mode == WeightDecayMode.BeforeLearningRate ? T.CreateTruncating(wd) : T.CreateTruncating(-(context.LearningRateFactor * wd));
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         T c = Coefficient(Mode, context);

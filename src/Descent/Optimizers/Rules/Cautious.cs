@@ -34,8 +34,10 @@ public sealed class Cautious<T>(IUpdateRule<T> inner, CautiousNormalization norm
     /// <summary>The rescaling of the kept components.</summary>
     public CautiousNormalization Normalization { get; } = Enum.IsDefined(normalization) ? normalization : throw new ArgumentOutOfRangeException(nameof(normalization));
 
+    /// <inheritdoc />
     public string Name => "cautious(" + Inner.Name + ")";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         Inner.Initialize(state, context);
@@ -47,6 +49,7 @@ public sealed class Cautious<T>(IUpdateRule<T> inner, CautiousNormalization norm
         ? length / (kept + 1.0)
         : 1.0 / Math.Max((double)kept / length, MeanFloor);
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var g = _incoming.AsSpan(0, update.Length);

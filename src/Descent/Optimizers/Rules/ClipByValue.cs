@@ -15,8 +15,11 @@ public sealed class ClipByValue<T> : IUpdateRule<T> where T : unmanaged, IFloati
         _max = T.CreateTruncating(max);
     }
 
+    /// <inheritdoc />
     public string Name => "clip";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) { }
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         for (int i = 0; i < update.Length; i++)

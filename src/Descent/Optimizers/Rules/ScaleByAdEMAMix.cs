@@ -30,8 +30,10 @@ public sealed class ScaleByAdEMAMix<T> : IUpdateRule<T> where T : unmanaged, IFl
     /// <summary>T_{alpha,beta3} (0: no warmup).</summary>
     public long WarmupSteps { get; }
 
+    /// <inheritdoc />
     public string Name => "scale_by_ademamix";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("exp_avg_fast", T.Zero);
@@ -53,6 +55,7 @@ public sealed class ScaleByAdEMAMix<T> : IUpdateRule<T> where T : unmanaged, IFl
 
     private static double HalfLifeTerm(double beta) => Math.Log(0.5) / Math.Log(beta);
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m1 = state.Buffer("exp_avg_fast").AsSpan();

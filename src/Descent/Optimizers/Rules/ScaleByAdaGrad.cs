@@ -6,10 +6,13 @@ namespace Descent.Optimizers.Rules;
 /// <remarks>Duchi, Hazan and Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic Optimization", JMLR 2011. Epsilon outside the root as PyTorch (Optax adds it inside).</remarks>
 public sealed class ScaleByAdaGrad<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
     public string Name => "scale_by_adagrad";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
         => state.AddBuffer("sum", T.CreateTruncating(context[HyperparameterKey.InitialAccumulatorValue]));
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var s = state.Buffer("sum").AsSpan();

@@ -9,14 +9,17 @@ namespace Descent.Optimizers.Rules;
 /// <remarks>Zeiler, "ADADELTA: An Adaptive Learning Rate Method", 2012. PyTorch (and here) still multiplies by lr (default 1).</remarks>
 public sealed class ScaleByAdadelta<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
     public string Name => "scale_by_adadelta";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("square_avg", T.Zero);
         state.AddBuffer("acc_delta", T.Zero);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var a = state.Buffer("square_avg").AsSpan();

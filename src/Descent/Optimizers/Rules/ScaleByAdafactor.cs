@@ -46,20 +46,30 @@ public sealed class ScaleByAdafactor<T> : IUpdateRule<T> where T : unmanaged, IF
         DecayRate = decayRate;
     }
 
+    /// <summary>Relative step size <c>rho_t = min(lr, 1/sqrt(t))</c> instead of the plain learning rate (default true; HF <c>relative_step</c>).</summary>
     public bool RelativeStep { get; }
+    /// <summary>Scale the step by <c>max(eps2, RMS(p))</c> (default true; HF <c>scale_parameter</c>).</summary>
     public bool ScaleParameter { get; }
+    /// <summary>Relative step starts at <c>1e-6 t</c> (default false; needs <see cref="RelativeStep"/>; HF <c>warmup_init</c>).</summary>
     public bool WarmupInit { get; }
+    /// <summary>Keep a first moment of the scaled update (state <c>exp_avg</c>; default false, i.e. HF <c>beta1=None</c>).</summary>
     public bool FirstMoment { get; }
+    /// <summary>Added to the squared gradient (default 1e-30, finite, &gt;= 0; HF <c>eps[0]</c>).</summary>
     public double Epsilon1 { get; }
+    /// <summary>Lower bound of the parameter RMS in the step size (default 1e-3, finite, &gt;= 0; HF <c>eps[1]</c>).</summary>
     public double Epsilon2 { get; }
+    /// <summary>Update clipping threshold <c>d</c>: the update is divided by <c>max(1, RMS(U) / d)</c> (default 1, &gt; 0, +infinity: none; HF <c>clip_threshold</c>).</summary>
     public double ClipThreshold { get; }
+    /// <summary>Exponent of the second-moment decay <c>beta2_t = 1 - t^DecayRate</c> (default -0.8, finite, &lt;= 0; HF <c>decay_rate</c>).</summary>
     public double DecayRate { get; }
 
+    /// <inheritdoc />
     public string Name => "scale_by_adafactor";
 
     /// <summary>Whether a parameter of this shape gets factored second moments (rank &gt;= 2, as HF).</summary>
     public static bool IsFactored(IReadOnlyList<int> shape) => shape.Count >= 2;
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         var shape = state.Shape;
@@ -88,6 +98,7 @@ public sealed class ScaleByAdafactor<T> : IUpdateRule<T> where T : unmanaged, IF
         return ScaleParameter ? rho * Math.Max(Epsilon2, parameterRms) : rho;
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         long t = context.Step;

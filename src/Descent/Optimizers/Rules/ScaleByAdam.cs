@@ -23,10 +23,14 @@ public enum EpsilonPlacement
 /// two factors (a difference of at most an ulp or two).</remarks>
 public sealed class ScaleByAdam<T>(bool amsgrad, EpsilonPlacement epsilonPlacement = EpsilonPlacement.OutsideSqrt) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Divide by the running maximum of the second moment (AMSGrad; PyTorch <c>amsgrad</c>).</summary>
     public bool Amsgrad { get; } = amsgrad;
+    /// <summary>Where epsilon enters the denominator (default outside the square root, as PyTorch and Optax).</summary>
     public EpsilonPlacement EpsilonPlacement { get; } = epsilonPlacement;
+    /// <inheritdoc />
     public string Name => "scale_by_adam";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("exp_avg", T.Zero);
@@ -48,6 +52,7 @@ public sealed class ScaleByAdam<T>(bool amsgrad, EpsilonPlacement epsilonPlaceme
         };
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m = state.Buffer("exp_avg").AsSpan();

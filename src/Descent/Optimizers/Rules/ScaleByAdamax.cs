@@ -9,14 +9,17 @@ namespace Descent.Optimizers.Rules;
 /// <remarks>Kingma and Ba, ICLR 2015, section 7.1 (infinity norm). eps added to |u| inside the maximum, as PyTorch.</remarks>
 public sealed class ScaleByAdamax<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
     public string Name => "scale_by_adamax";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("exp_avg", T.Zero);
         state.AddBuffer("exp_inf", T.Zero);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m = state.Buffer("exp_avg").AsSpan();

@@ -20,14 +20,17 @@ public sealed class ScaleByAdopt<T>(bool clip = true, bool decoupledWeightDecay 
     /// <summary>Whether wd p is added to the update here (decoupled, AdamW style) rather than to the gradient.</summary>
     public bool DecoupledWeightDecay { get; } = decoupledWeightDecay;
 
+    /// <inheritdoc />
     public string Name => "scale_by_adopt";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("exp_avg", T.Zero);
         state.AddBuffer("exp_avg_sq", T.Zero);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m = state.Buffer("exp_avg").AsSpan();

@@ -30,7 +30,9 @@ public sealed class ScaleByLars<T> : IUpdateRule<T> where T : unmanaged, IFloati
     /// <summary>eps of the denominator.</summary>
     public double Epsilon { get; }
 
+    /// <inheritdoc />
     public string Name => "scale_by_lars";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) { }
 
     /// <summary>The local learning rate lambda for this buffer.</summary>
@@ -42,6 +44,7 @@ public sealed class ScaleByLars<T> : IUpdateRule<T> where T : unmanaged, IFloati
         return pn == 0 || denominator == 0 ? 1.0 : TrustCoefficient * pn / denominator;
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         double wd = context[HyperparameterKey.WeightDecay];

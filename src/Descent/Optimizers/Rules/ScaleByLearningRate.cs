@@ -9,7 +9,9 @@ namespace Descent.Optimizers.Rules;
 /// <remarks>Optax <c>scale_by_learning_rate</c>.</remarks>
 public sealed class ScaleByLearningRate<T>(bool adaGradDecay = false) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
     public string Name => "scale_by_learning_rate";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) { }
 
     /// <summary>-lr for this step, as the factor applied to the update.</summary>
@@ -20,6 +22,7 @@ public sealed class ScaleByLearningRate<T>(bool adaGradDecay = false) : IUpdateR
         return T.CreateTruncating(-lr);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         T f = NegativeRate(adaGradDecay, context);

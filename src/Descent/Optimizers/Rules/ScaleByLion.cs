@@ -13,13 +13,16 @@ public sealed class ScaleByLion<T> : IUpdateRule<T> where T : unmanaged, IFloati
     /// <summary>The momentum buffer's name (the name used by PyTorch ports such as lion-pytorch).</summary>
     public const string BufferName = "exp_avg";
 
+    /// <inheritdoc />
     public string Name => "scale_by_lion";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) => state.AddBuffer(BufferName, T.Zero);
 
     /// <summary>sign(x): +1, -1, or x itself for ±0 and NaN.</summary>
     public static T Sign(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m = state.Buffer(BufferName).AsSpan();

@@ -10,8 +10,10 @@ namespace Descent.Optimizers.Rules;
 /// <remarks>Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016 workshop; momentum schedule as PyTorch 1.13 NAdam.</remarks>
 public sealed class ScaleByNAdam<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
     public string Name => "scale_by_nadam";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("exp_avg", T.Zero);
@@ -19,6 +21,7 @@ public sealed class ScaleByNAdam<T> : IUpdateRule<T> where T : unmanaged, IFloat
         state.AddScalar("mu_product", 1.0);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m = state.Buffer("exp_avg").AsSpan();

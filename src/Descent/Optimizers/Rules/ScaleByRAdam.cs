@@ -11,14 +11,17 @@ namespace Descent.Optimizers.Rules;
 /// the uncorrected sqrt(v) and the threshold is rho_t &gt; 5.</remarks>
 public sealed class ScaleByRAdam<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
     public string Name => "scale_by_radam";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("exp_avg", T.Zero);
         state.AddBuffer("exp_avg_sq", T.Zero);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var m = state.Buffer("exp_avg").AsSpan();

@@ -10,15 +10,19 @@ namespace Descent.Optimizers.Rules;
 /// Epsilon outside the root as PyTorch (Keras/TF adds it inside).</remarks>
 public sealed class ScaleByRms<T>(bool centered) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Centered RMSprop: subtract the squared gradient average from the second moment (PyTorch <c>centered</c>).</summary>
     public bool Centered { get; } = centered;
+    /// <inheritdoc />
     public string Name => "scale_by_rms";
 
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context)
     {
         state.AddBuffer("square_avg", T.Zero);
         if (Centered) state.AddBuffer("grad_avg", T.Zero);
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         var a = state.Buffer("square_avg").AsSpan();

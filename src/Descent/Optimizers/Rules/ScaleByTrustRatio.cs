@@ -24,7 +24,9 @@ public sealed class ScaleByTrustRatio<T> : IUpdateRule<T> where T : unmanaged, I
     /// <summary>The largest ratio applied.</summary>
     public double MaxTrustRatio { get; }
 
+    /// <inheritdoc />
     public string Name => "scale_by_trust_ratio";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) { }
 
     /// <summary>The trust ratio of <paramref name="parameter"/> and <paramref name="update"/> (before any clamp).</summary>
@@ -35,6 +37,7 @@ public sealed class ScaleByTrustRatio<T> : IUpdateRule<T> where T : unmanaged, I
         return pn == 0 || un == 0 ? 1.0 : pn / un;
     }
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         if (context[HyperparameterKey.TrustRatio] == 0) return;

@@ -10,10 +10,14 @@ namespace Descent.Optimizers.Rules;
 /// Optax <c>trace</c> has no dampening and starts from zero.</remarks>
 public sealed class Trace<T>(bool nesterov, bool initializeWithFirstUpdate, bool useDampening = true) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Name of the state buffer holding the momentum (PyTorch's <c>momentum_buffer</c>).</summary>
     public const string BufferName = "momentum_buffer";
+    /// <inheritdoc />
     public string Name => "trace";
+    /// <inheritdoc />
     public void Initialize(ParameterState<T> state, in StepContext context) => state.AddBuffer(BufferName, T.Zero);
 
+    /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
         double mu = context[HyperparameterKey.Momentum];
