@@ -80,6 +80,7 @@ public sealed class DataParallel : IDataParallel
     private int[] _local = [];
     private float[] _chunks = [];
     private double[] _chunkLosses = [];
+    private long _computeTicks, _communicationTicks, _stepTicks;
 
     /// <summary>Data parallelism over <paramref name="communicator"/> with <paramref name="options"/>.</summary>
     public DataParallel(ICommunicator communicator, DataParallelOptions? options = null)
@@ -99,6 +100,19 @@ public sealed class DataParallel : IDataParallel
 
     /// <summary>The options.</summary>
     public DataParallelOptions Options => _options;
+
+    /// <summary>
+    /// Seconds spent since construction (or <see cref="ResetTimings"/>) computing gradients (the <see cref="GradientSource"/>),
+    /// inside collectives (communication, including waiting for slower ranks) and in the optimizer's step.
+    /// </summary>
+    public (double Compute, double Communication, double Step) Timings =>
+        (_computeTicks / (double)System.Diagnostics.Stopwatch.Frequency, _communicationTicks / (double)System.Diagnostics.Stopwatch.Frequency,
+         _stepTicks / (double)System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Sets <see cref="Timings"/> to zero.</summary>
+    public void ResetTimings() => _computeTicks = _communicationTicks = _stepTicks = 0;
+
+    private static long Now => System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>The ZeRO shard plan (null without ZeRO, or before <see cref="CreateOptimizer"/>).</summary>
     public ShardPlan? Plan => _plan;
@@ -176,7 +190,10 @@ public sealed class DataParallel : IDataParallel
         float scale = 1f / length;
         if (_options.Reduction == GradientReduction.Mpi)
         {
+            long t0 = Now;
             double loss = source(_local.AsSpan(0, count));
+            long t1 = Now;
+            _computeTicks += t1 - t0;
             Span<double> sum = [loss];
             _communicator.Allreduce(sum);
             if (_plan is null)
@@ -190,6 +207,7 @@ public sealed class DataParallel : IDataParallel
                 Scale(_shardGradient, scale);
             }
             ClipShard();
+            _communicationTicks += Now - t1;
             return sum[0] / length;
         }
         return Deterministic(batch, source, length, scale, model);
@@ -218,11 +236,15 @@ public sealed class DataParallel : IDataParallel
                 continue;
             }
             int start = chunk * c, end = Math.Min(length, start + c);
+            long t0 = Now;
             losses[Rank * slots + s] = source(batch[start..end]);
+            _computeTicks += Now - t0;
             model.Gradients.AsSpan().CopyTo(slot);
         }
+        long t1 = Now;
         _communicator.Allgather(chunkData);
         _communicator.Allgather(losses);
+        _communicationTicks += Now - t1;
         // Sum the chunks in chunk order (chunk k is slot k / N of rank k mod N), then scale once.
         long lo = _plan?.Start(Rank) ?? 0;
         Span<float> target = _plan is null ? model.Gradients : _shardGradient;
@@ -260,8 +282,15 @@ public sealed class DataParallel : IDataParallel
     public void Step(Optimizer<float> optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        long t0 = Now;
         optimizer.Step();
-        if (_plan is not null) _communicator.Allgather<float>(_model!.Values, _counts);
+        long t1 = Now;
+        _stepTicks += t1 - t0;
+        if (_plan is not null)
+        {
+            _communicator.Allgather<float>(_model!.Values, _counts);
+            _communicationTicks += Now - t1;
+        }
     }
 
     /// <inheritdoc/>

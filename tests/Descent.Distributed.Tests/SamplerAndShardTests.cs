@@ -65,3 +65,28 @@ public class SamplerAndShardTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(SingleRankCommunicator.Instance, new DataParallelOptions { ChunkSize = 0 }));
     }
 }
+
+public class CostModelTests
+{
+    [Fact]
+    public void RingAllreduceMovesTwoNMinusOneOverNOfTheBytesAndZeroOneTheSame()
+    {
+        var model = new CostModel(Latency: 1e-6, Bandwidth: 1e9);
+        Assert.Equal(0, model.RingAllreduce(1, 1e6));
+        Assert.Equal(2 * 3 * 1e-6 + 2.0 * 3 / 4 * 1e6 / 1e9, model.RingAllreduce(4, 1e6), 15);
+        Assert.Equal(model.RingAllreduce(8, 4e6), model.Zero1(8, 4e6), 15);
+    }
+
+    [Fact]
+    public void FitRecoversLatencyAndBandwidthFromExactSamples()
+    {
+        var truth = new CostModel(5e-6, 3e9);
+        var samples = new List<(int, double, double)>();
+        foreach (int n in new[] { 2, 3 })
+            foreach (double bytes in new[] { 1e3, 1e5, 1e7 })
+                samples.Add((n, bytes, truth.RingAllreduce(n, bytes)));
+        var fitted = CostModel.FitAllreduce(samples);
+        Assert.Equal(truth.Latency, fitted.Latency, 1e-12);
+        Assert.Equal(truth.Bandwidth, fitted.Bandwidth, 1e-3 * truth.Bandwidth);
+    }
+}

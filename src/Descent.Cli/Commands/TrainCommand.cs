@@ -38,10 +38,13 @@ internal static class TrainCommand
         var reduction = new Option<string>("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
         var zero = new Option<int>("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
         var chunk = new Option<int>("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
+        var scaleLr = new Option<string>("--scale-lr") { Description = "none, or linear: learning rate x (global batch / --base-batch), reached by a linear warmup over --warmup-epochs (Goyal et al., 2017).", DefaultValueFactory = _ => "none" };
+        var baseBatch = new Option<int>("--base-batch") { Description = "The batch the optimizer's learning rate was tuned for (--scale-lr linear).", DefaultValueFactory = _ => 128 };
+        var warmupEpochs = new Option<double>("--warmup-epochs") { Description = "Epochs of linear warmup to the scaled rate (--scale-lr linear; 0: none).", DefaultValueFactory = _ => 5 };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
         // Hidden testing aid for the crash-consistency harness: pause this long in the middle of every checkpoint write.
         var checkpointDelay = new Option<int>("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, tensorboard, checkpointDelay })
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs, tensorboard, checkpointDelay })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -85,7 +88,7 @@ internal static class TrainCommand
             string? resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
-                foreach (Option o in new Option[] { optimizer, schedule, batch, mode, accumulate, seed, hidden, problem, limit })
+                foreach (Option o in new Option[] { optimizer, schedule, batch, mode, accumulate, seed, hidden, problem, limit, scaleLr, baseBatch, warmupEpochs })
                     if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} cannot be changed on --resume; the run's own settings are used");
                 string path = Path.Combine(resumeDir, Trainer.CheckpointFileName);
                 var checkpoint = LoadOnRankZero(path, communicator);
@@ -121,10 +124,23 @@ internal static class TrainCommand
                 };
                 outDir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 trainingProblem = TrainingProblem.Create(parse.GetValue(problem)!, parse.GetValue(hidden), parse.GetValue(data), parse.GetValue(limit));
+                string? scheduleText = parse.GetValue(schedule);
+                switch (parse.GetValue(scaleLr))
+                {
+                    case "none":
+                        break;
+                    case "linear":
+                        int global = batchMode switch { BatchMode.FullBatch => trainingProblem.Train.Count, BatchMode.SingleSample => 1, _ => parse.GetValue(batch) };
+                        long perEpoch = Math.Max(1, (trainingProblem.Train.Count + (long)global - 1) / global / Math.Max(1, parse.GetValue(accumulate)));
+                        scheduleText = LinearScaling(scheduleText, global, parse.GetValue(baseBatch), (long)Math.Round(parse.GetValue(warmupEpochs) * perEpoch));
+                        break;
+                    case var other:
+                        throw new ArgumentException($"unknown --scale-lr '{other}' (none, linear)");
+                }
                 trainer = new Trainer(trainingProblem, new TrainingOptions
                 {
                     Optimizer = parse.GetValue(optimizer)!,
-                    Schedule = parse.GetValue(schedule),
+                    Schedule = scheduleText,
                     Epochs = total,
                     BatchSize = parse.GetValue(batch),
                     Mode = batchMode,
@@ -194,6 +210,23 @@ internal static class TrainCommand
             }
             return result.Status == TrainingStatus.Cancelled ? 130 : ExitCodes.Success;
         }
+    }
+
+    /// <summary>
+    /// The linear scaling rule with gradual warmup (Goyal et al., 2017, "Accurate, large minibatch SGD", sections 2.1-2.2): with a
+    /// global batch k times the batch the rate was tuned for, multiply the learning rate by k, reaching it by a linear ramp from
+    /// the unscaled rate over the warmup steps; any schedule given is multiplied in. Written as schedule text, so the checkpoint
+    /// keeps it and a resumed run follows it.
+    /// </summary>
+    internal static string LinearScaling(string? schedule, int globalBatch, int baseBatch, long warmupSteps)
+    {
+        if (baseBatch < 1) throw new ArgumentException($"--base-batch must be >= 1 (got {baseBatch})");
+        if (warmupSteps < 0) throw new ArgumentException("--warmup-epochs must be >= 0");
+        double k = (double)globalBatch / baseBatch;
+        string inner = string.IsNullOrWhiteSpace(schedule) ? "constant()" : schedule;
+        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        string ramp = warmupSteps > 0 && k > 1 ? $"warmup(steps={warmupSteps}, start={F(1 / k)})" : "constant()";
+        return $"scale(mul({ramp}, {inner}), factor={F(k)})";
     }
 
     /// <summary>Rank 0 reads the checkpoint and broadcasts its bytes, so the other ranks (on other hosts too) resume from the same state.</summary>

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Compute vs communication per data-parallel step at 1, 2 and 3 ranks (MNIST MLP and a 15.9M-parameter MLP), then the
+# alpha-beta cost model fitted to the measured allreduces, checked on those points and extrapolated to N = 8..1024.
+# Usage: bench/mpi/run-bench.sh [OUT_DIR]   (builds the CLI in Release first)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="${1:-/tmp/descent-mpi-bench}"
+mkdir -p "$out"
+dotnet build "$root/src/Descent.Cli" -c Release >/dev/null
+cli="$root/src/Descent.Cli/bin/Release/net10.0/Descent.Cli.dll"
+mpi=(mpirun --allow-run-as-root --oversubscribe --bind-to none -x TERM=dumb)
+for n in 1 2 3; do
+  "${mpi[@]}" -np "$n" dotnet "$cli" mpi bench --steps "${STEPS:-5}" --data "$root/data/mnist-10k" --json > "$out/bench-$n.json"
+done
+# The stated network: 100 Gb/s InfiniBand HDR-class links, 12.5 GB/s and 2 us per message.
+dotnet "$cli" mpi model "$out"/bench-{1,2,3}.json --latency 2e-6 --bandwidth 12.5e9 | tee "$out/model.md"
