@@ -125,7 +125,7 @@ def main():
         ratios.append(row["evaluations"] / res.nfev)
         msg = res.message.decode() if isinstance(res.message, bytes) else str(res.message)
         print(f"| {row['problem']} | {n} | {row['iterations']} | {res.nit} | {row['evaluations']} | {res.nfev} "
-              f"| {row['grad_norm']:.2e} | {gmax:.2e} | {row['value']:.3e} | {res.fun:.3e} "
+              f"| {row['max_abs_gradient']:.2e} | {gmax:.2e} | {row['value']:.3e} | {res.fun:.3e} "
               f"| {row['seconds']:.4f} | {best:.4f} | {row['reason']} | {msg} |")
     print(f"\nmedian Descent/SciPy evaluation ratio: {float(np.median(ratios)):.3f}")
 

@@ -6,7 +6,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("descent: losses, optimizers and learning-rate schedules, measured.");
+        // A plain command named "descent" as the root, so that help and usage lines show the command's name, not the
+        // assembly's (RootCommand takes its name from the executable, Descent.Cli); help and --version are added as RootCommand would.
+        var root = new Command("descent", "descent: losses, optimizers and learning-rate schedules, measured.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         foreach (Command command in CommandList.All())
         {
             root.Subcommands.Add(command);
@@ -16,7 +22,7 @@ public static class Program
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"descent: {error.Message}");
+                Console.Error.WriteLine($"descent: {ExitCodes.Plain(error.Message)}");
             }
             return ExitCodes.Usage;
         }

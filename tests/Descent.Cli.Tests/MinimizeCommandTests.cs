@@ -45,7 +45,7 @@ public class MinimizeCommandTests
         Assert.True(root.GetProperty("iterations").GetInt64() > 10);
         Assert.True(root.GetProperty("evaluations").GetInt64() >= root.GetProperty("iterations").GetInt64());
         Assert.True(root.GetProperty("value").GetDouble() < 1e-6);
-        Assert.True(root.GetProperty("grad_norm").GetDouble() < 1e-3);
+        Assert.True(root.GetProperty("max_abs_gradient").GetDouble() < 1e-3);
         Assert.True(root.GetProperty("seconds").GetDouble() >= 0);
         Assert.Contains(root.GetProperty("reason").GetString(), new[] { "ConvergedGradient", "ConvergedFunction" });
     }

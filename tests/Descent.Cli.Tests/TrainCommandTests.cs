@@ -154,7 +154,7 @@ public class TrainCommandTests
         (code, output, _) = Run("lr-find", "--problem", "synthetic-mlp", "--hidden", "8", "--steps", "30", "--seeds", "2", "--batch", "100");
         Assert.Equal(0, code);
         Assert.Contains("suggested interval", output);
-        (code, _, err) = Run("lr-find", "--problem", "synthetic-mlp", "--seeds", "1");
+        (code, _, err) = Run("lr-find", "--problem", "synthetic-mlp", "--seeds", "0"); // one seed works (CarelessCommandTests); zero does not
         Assert.Equal(2, code);
         Assert.StartsWith("descent: ", err);
     }

@@ -20,7 +20,7 @@ internal static class LabCommand
         var only = new Option<string?>("--only") { Description = "Comma-separated experiment numbers, e.g. 6,12 (default: all)." };
         var output = new Option<string?>("--out") { Description = "Output directory (default: runs/<yyyyMMdd-HHmmss>)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 1 };
-        var data = new Option<string?>("--data") { Description = "Directory with the MNIST IDX files (default: data/mnist-10k above the current folder, else the copy shipped with descent)." };
+        var data = new Option<string?>("--data") { Description = "Directory with the MNIST IDX files (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each experiment's figures and numbers as TensorBoard events into this directory." };
         foreach (Option o in new Option[] { quick, only, output, seed, data, tensorboard }) command.Options.Add(o);
 
@@ -30,6 +30,8 @@ internal static class LabCommand
             var numbers = ParseNumbers(parse.GetValue(only));
             var selected = ReportBuilder.Select(all, numbers);
             string dir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            if (File.Exists(Path.Combine(dir, Descent.Lab.Training.Trainer.CheckpointFileName)))
+                throw new ArgumentException($"--out {dir} holds a training run (descent train); the lab does not write into it: choose another folder");
             var context = new ExperimentContext(Path.GetFullPath(dir), parse.GetValue(data) ?? DefaultData(), parse.GetValue(quick), parse.GetValue(seed),
                 line => Console.Error.WriteLine(line));
             var watch = Stopwatch.StartNew();

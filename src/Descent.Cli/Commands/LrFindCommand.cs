@@ -18,10 +18,10 @@ internal static class LrFindCommand
         var start = new Option<double>("--start") { Description = "First learning rate.", DefaultValueFactory = _ => 1e-6 };
         var end = new Option<double>("--end") { Description = "Last learning rate.", DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Steps of the ramp (exponential).", DefaultValueFactory = _ => 100 };
-        var seeds = new Option<int>("--seeds") { Description = "Repetitions with seeds 0..n-1 (>= 2).", DefaultValueFactory = _ => 3 };
+        var seeds = new Option<int>("--seeds") { Description = "Repetitions with seeds 0..n-1 (>= 1; the band needs 2 or more).", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP.", DefaultValueFactory = _ => 256 };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist-10k)." };
+        var data = new Option<string?>("--data") { Description = "MNIST folder (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         foreach (Option o in new Option[] { problem, optimizer, start, end, steps, seeds, batch, hidden, data, threads, json }) command.Options.Add(o);
@@ -34,7 +34,7 @@ internal static class LrFindCommand
                 Parallelism.MaxThreads = t;
             }
             int n = parse.GetValue(seeds);
-            if (n < 2) throw new ArgumentException($"--seeds must be >= 2 for a band (got {n})");
+            if (n < 1) throw new ArgumentException($"--seeds must be >= 1 (got {n})");
             var options = new LearningRateFinderOptions(parse.GetValue(start), parse.GetValue(end), parse.GetValue(steps));
             var p = TrainingProblem.Create(parse.GetValue(problem)!, parse.GetValue(hidden), parse.GetValue(data));
             var band = LearningRateRangeTest.Run(p, parse.GetValue(optimizer)!, parse.GetValue(batch), Enumerable.Range(0, n).ToArray(), options);
@@ -42,6 +42,7 @@ internal static class LrFindCommand
             {
                 var o = new Dictionary<string, object>
                 {
+                    ["status"] = band.Runs.All(r => !r.Diverged) ? "ok" : "diverged",
                     ["problem"] = p.Name,
                     ["optimizer"] = parse.GetValue(optimizer)!,
                     ["seeds"] = n,
@@ -57,11 +58,11 @@ internal static class LrFindCommand
                     ["lower"] = band.Lower,
                     ["upper"] = band.Upper,
                 };
-                Console.Out.WriteLine(JsonSerializer.Serialize(o, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                Console.Out.WriteLine(CliJson.Serialize(o));
                 return ExitCodes.Success;
             }
             var c = CultureInfo.InvariantCulture;
-            Console.Out.WriteLine($"LR range test on {p.Name}, {parse.GetValue(optimizer)}, {n} seeds, {options.Steps} steps from {options.StartLearningRate.ToString("G3", c)} to {options.EndLearningRate.ToString("G3", c)}");
+            Console.Out.WriteLine($"LR range test on {p.Name}, {parse.GetValue(optimizer)}, {n} {(n == 1 ? "seed" : "seeds")}, {options.Steps} steps from {options.StartLearningRate.ToString("G3", c)} to {options.EndLearningRate.ToString("G3", c)}");
             Console.Out.WriteLine("seed  valley      steepest    min/10      steps  diverged");
             for (int i = 0; i < band.Runs.Count; i++)
             {
@@ -71,7 +72,9 @@ internal static class LrFindCommand
             Console.Out.WriteLine(string.Create(c, $"suggested interval (valley over seeds): [{band.ValleyInterval.Low:G3}, {band.ValleyInterval.High:G3}], median {band.ValleyMedian:G3}"));
             int best = 0;
             for (int i = 1; i < band.Mean.Length; i++) if (band.Mean[i] < band.Mean[best]) best = i;
-            Console.Out.WriteLine(string.Create(c, $"band: lowest mean smoothed loss {band.Mean[best]:G4} (95% band [{band.Lower[best]:G4}, {band.Upper[best]:G4}]) at lr {band.LearningRates[best]:G3}"));
+            Console.Out.WriteLine(n == 1
+                ? string.Create(c, $"lowest smoothed loss {band.Mean[best]:G4} at lr {band.LearningRates[best]:G3} (one seed: no band; --seeds 3 gives one)")
+                : string.Create(c, $"band: lowest mean smoothed loss {band.Mean[best]:G4} (95% band [{band.Lower[best]:G4}, {band.Upper[best]:G4}]) at lr {band.LearningRates[best]:G3}"));
             return ExitCodes.Success;
         }));
         return command;

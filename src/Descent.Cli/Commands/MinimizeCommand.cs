@@ -69,7 +69,7 @@ internal static class MinimizeCommand
             bool asJson = parse.GetValue(json);
             if (asJson)
             {
-                var writerOptions = new JsonWriterOptions { Indented = true };
+                var writerOptions = new JsonWriterOptions { Indented = true, Encoder = CliJson.WriterOptions.Encoder };
                 using var stream = new MemoryStream();
                 using var writer = new Utf8JsonWriter(stream, writerOptions);
                 if (rows.Count > 1 || parse.GetValue(all)) writer.WriteStartArray();
@@ -121,7 +121,7 @@ internal static class MinimizeCommand
         writer.WriteNumber("iterations", row.Result.Iterations);
         writer.WriteNumber("evaluations", row.Result.Evaluations);
         WriteNumber(writer, "value", row.Result.Value);
-        WriteNumber(writer, "grad_norm", row.Result.GradientNorm);
+        WriteNumber(writer, "max_abs_gradient", row.Result.GradientNorm); // max |g_i|, the infinity norm
         writer.WriteNumber("seconds", row.Seconds);
         writer.WriteString("reason", row.Result.Reason.ToString());
         writer.WriteEndObject();
@@ -129,7 +129,6 @@ internal static class MinimizeCommand
 
     private static void WriteNumber(Utf8JsonWriter writer, string name, double value)
     {
-        if (double.IsFinite(value)) writer.WriteNumber(name, value);
-        else writer.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
+        CliJson.WriteNumberOrNull(writer, name, value);
     }
 }

@@ -87,7 +87,7 @@ internal static class ScheduleCommand
     private static string Json(Schedule schedule, double baseLr, double[] rates, double[]? momentum)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+        using (var w = new Utf8JsonWriter(stream, CliJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("schedule", schedule.ToString());

@@ -27,10 +27,11 @@ internal static class TrainCommand
         var accumulate = new Option<int>("--accumulate") { Description = "Batches averaged per optimizer step (gradient accumulation).", DefaultValueFactory = _ => 1 };
         var seed = new Option<long>("--seed") { Description = "Seed of the initialisation and the data order.", DefaultValueFactory = _ => 0 };
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP.", DefaultValueFactory = _ => 256 };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist-10k)." };
+        var data = new Option<string?>("--data") { Description = "MNIST folder (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training samples." };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>/)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this folder." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this folder (the same command with --resume added works; settings that differ from the run's are refused)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Start a new run in an --out folder that already holds a run or other files (the run's checkpoint and metrics are replaced)." };
         var stopAfter = new Option<int?>("--stop-after") { Description = "Stop after this many epochs (checkpoint saved), as if interrupted." };
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (results do not depend on it)." };
         var nonFinite = new Option<string>("--nonfinite") { Description = "Optimizer policy for NaN/inf gradients: propagate, throw, skip, zero.", DefaultValueFactory = _ => "propagate" };
@@ -44,7 +45,7 @@ internal static class TrainCommand
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
         // Hidden testing aid for the crash-consistency harness: pause this long in the middle of every checkpoint write.
         var checkpointDelay = new Option<int>("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs, tensorboard, checkpointDelay })
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs, tensorboard, checkpointDelay, overwrite })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -88,15 +89,33 @@ internal static class TrainCommand
             string? resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
-                foreach (Option o in new Option[] { optimizer, schedule, batch, mode, accumulate, seed, hidden, problem, limit, scaleLr, baseBatch, warmupEpochs })
-                    if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} cannot be changed on --resume; the run's own settings are used");
+                foreach (Option o in new Option[] { scaleLr, baseBatch, warmupEpochs })
+                    if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} cannot be given on --resume; the run's schedule already holds the scaling");
                 string path = Path.Combine(resumeDir, Trainer.CheckpointFileName);
                 var checkpoint = LoadOnRankZero(path, communicator);
                 var (name, layers, saved) = Trainer.ReadConfiguration(checkpoint);
+                // The same command with --resume added is accepted: a setting given again must equal the run's; only a different one is refused.
+                void Same(Option option, string given, string theRun)
+                {
+                    if (parse.GetResult(option) is { Implicit: false } && given != theRun)
+                        throw new ArgumentException($"{option.Name} {given} differs from the run in {resumeDir}, which has {option.Name} {theRun}; drop {option.Name} to continue that run, or start a new run with another --out");
+                }
+                var inv = CultureInfo.InvariantCulture;
+                Same(problem, parse.GetValue(problem)!, name);
+                Same(optimizer, OptimizerCatalog.Parse(parse.GetValue(optimizer)!).ToString(), saved.Optimizer);
+                Same(schedule, parse.GetValue(schedule) ?? "", saved.Schedule ?? "");
+                Same(batch, parse.GetValue(batch).ToString(inv), saved.BatchSize.ToString(inv));
+                Same(mode, ParseMode(parse.GetValue(mode)!).ToString(), saved.Mode.ToString());
+                Same(accumulate, parse.GetValue(accumulate).ToString(inv), saved.AccumulationSteps.ToString(inv));
+                Same(seed, parse.GetValue(seed).ToString(inv), saved.Seed.ToString(inv));
+                Same(hidden, parse.GetValue(hidden).ToString(inv), (layers.Length > 2 ? layers[1] : 0).ToString(inv));
+                Same(nonFinite, ParsePolicy(parse.GetValue(nonFinite)!).ToString(), saved.NonFinitePolicy.ToString());
+                Same(limit, parse.GetValue(limit)?.ToString(inv) ?? "", checkpoint.GetInt64("train/train_count").ToString(inv));
                 int total = parse.GetValue(epochs) ?? saved.Epochs;
                 if (total != saved.Epochs && saved.Schedule is not null && !asJson && writer)
                     Console.Error.WriteLine($"descent: note: the schedule is now bound to {total} epochs (the saved run planned {saved.Epochs}).");
                 outDir = parse.GetValue(output) ?? resumeDir;
+                if (Path.GetFullPath(outDir).TrimEnd('/') != Path.GetFullPath(resumeDir).TrimEnd('/')) RefuseOccupied(outDir, parse.GetValue(overwrite));
                 trainingProblem = TrainingProblem.Create(name, layers.Length > 2 ? layers[1] : 1, parse.GetValue(data),
                     checked((int)checkpoint.GetInt64("train/train_count")));
                 trainer = new Trainer(trainingProblem, saved with { Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter), CheckpointWriteDelay = Delay() }, parallel);
@@ -107,22 +126,10 @@ internal static class TrainCommand
                 int total = parse.GetValue(epochs) ?? 10;
                 if (total < 0) throw new ArgumentException($"--epochs must be >= 0 (got {total})");
                 if (parse.GetValue(seed) < 0) throw new ArgumentException($"--seed must be >= 0 (got {parse.GetValue(seed)})");
-                var batchMode = parse.GetValue(mode) switch
-                {
-                    "minibatch" or "mini-batch" => BatchMode.MiniBatch,
-                    "full" or "full-batch" => BatchMode.FullBatch,
-                    "single" or "single-sample" => BatchMode.SingleSample,
-                    var other => throw new ArgumentException($"unknown --mode '{other}' (minibatch, full, single)"),
-                };
-                var policy = parse.GetValue(nonFinite) switch
-                {
-                    "propagate" => NonFinitePolicy.Propagate,
-                    "throw" => NonFinitePolicy.Throw,
-                    "skip" => NonFinitePolicy.SkipStep,
-                    "zero" => NonFinitePolicy.ZeroNonFinite,
-                    var other => throw new ArgumentException($"unknown --nonfinite '{other}' (propagate, throw, skip, zero)"),
-                };
+                var batchMode = ParseMode(parse.GetValue(mode)!);
+                var policy = ParsePolicy(parse.GetValue(nonFinite)!);
                 outDir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                if (writer) RefuseOccupied(outDir, parse.GetValue(overwrite));
                 trainingProblem = TrainingProblem.Create(parse.GetValue(problem)!, parse.GetValue(hidden), parse.GetValue(data), parse.GetValue(limit));
                 string? scheduleText = parse.GetValue(schedule);
                 switch (parse.GetValue(scaleLr))
@@ -195,7 +202,7 @@ internal static class TrainCommand
                     ["out"] = outDir,
                     ["message"] = result.Message,
                 };
-                Console.Out.WriteLine(JsonSerializer.Serialize(summary, JsonDefaults));
+                Console.Out.WriteLine(CliJson.Serialize(summary));
             }
             else
             {
@@ -208,8 +215,45 @@ internal static class TrainCommand
                 Console.Error.WriteLine($"descent: {result.Message}");
                 return ExitCodes.Failure;
             }
-            return result.Status == TrainingStatus.Cancelled ? 130 : ExitCodes.Success;
+            return result.Status == TrainingStatus.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
         }
+    }
+
+    private static BatchMode ParseMode(string text) => text switch
+    {
+        "minibatch" or "mini-batch" => BatchMode.MiniBatch,
+        "full" or "full-batch" => BatchMode.FullBatch,
+        "single" or "single-sample" => BatchMode.SingleSample,
+        var other => throw new ArgumentException($"unknown --mode '{other}' (minibatch, full, single)"),
+    };
+
+    private static NonFinitePolicy ParsePolicy(string text) => text switch
+    {
+        "propagate" => NonFinitePolicy.Propagate,
+        "throw" => NonFinitePolicy.Throw,
+        "skip" => NonFinitePolicy.SkipStep,
+        "zero" => NonFinitePolicy.ZeroNonFinite,
+        var other => throw new ArgumentException($"unknown --nonfinite '{other}' (propagate, throw, skip, zero)"),
+    };
+
+    /// <summary>The files a training run writes into its folder (replaced by --overwrite; nothing else there is touched).</summary>
+    internal static readonly string[] RunFiles = [Trainer.CheckpointFileName, "metrics.csv", "metrics.jsonl"];
+
+    /// <summary>
+    /// A new run must not write over an existing run or into a folder holding anything else: refused unless --overwrite, which
+    /// removes only the run's own files (checkpoint, metrics) and keeps everything else.
+    /// </summary>
+    private static void RefuseOccupied(string dir, bool overwrite)
+    {
+        if (!Directory.Exists(dir) || !Directory.EnumerateFileSystemEntries(dir).Any()) return;
+        bool isRun = File.Exists(Path.Combine(dir, Trainer.CheckpointFileName));
+        if (!overwrite)
+        {
+            throw new ArgumentException(isRun
+                ? $"--out {dir} already holds a training run; continue it with --resume {dir}, or replace it with --overwrite"
+                : $"--out {dir} is not empty; choose another folder, or pass --overwrite to write the run there anyway");
+        }
+        foreach (string file in RunFiles) File.Delete(Path.Combine(dir, file));
     }
 
     /// <summary>
@@ -251,7 +295,6 @@ internal static class TrainCommand
         return CheckpointFile.Read(new MemoryStream(bytes));
     }
 
-    private static readonly JsonSerializerOptions JsonDefaults = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private static TrainingResult RunWithProgress(Trainer trainer, CancellationToken token, TensorBoardTrainingLog? log)
     {

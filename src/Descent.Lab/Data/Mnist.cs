@@ -31,21 +31,32 @@ public static class Mnist
                 Load(Find(directory, "t10k-images-idx3-ubyte", "test-images-idx3-ubyte"), Find(directory, "t10k-labels-idx1-ubyte", "test-labels-idx1-ubyte"), "test"));
     }
 
+    /// <summary>The environment variable naming the MNIST folder when no --data is given.</summary>
+    public const string EnvironmentVariable = "DESCENT_DATA";
+
     /// <summary>
-    /// Finds the shipped MNIST-10k folder by walking up from <paramref name="start"/> (default: the current directory), then
-    /// beside the running program (<see cref="AppContext.BaseDirectory"/>: the <c>descent</c> tool ships the data there).
+    /// Finds the shipped MNIST-10k folder wherever the command is started from: the folder named by <c>DESCENT_DATA</c> if set;
+    /// else data/mnist-10k in <paramref name="start"/> (default: the current directory) or above it; else next to the program
+    /// (<see cref="AppContext.BaseDirectory"/>, where a build copies it) or above it (the repository of a built checkout).
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException">Neither an ancestor nor the program's folder contains data/mnist-10k.</exception>
+    /// <exception cref="DirectoryNotFoundException">None of these exists.</exception>
     public static string FindDefaultDirectory(string? start = null)
     {
-        for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } named)
         {
-            string candidate = Path.Combine(dir.FullName, DefaultDirectory);
-            if (Directory.Exists(candidate)) return candidate;
+            return Directory.Exists(named) ? named
+                : throw new DirectoryNotFoundException($"{EnvironmentVariable}={named} is not a folder.");
         }
-        string shipped = Path.Combine(AppContext.BaseDirectory, DefaultDirectory);
-        if (Directory.Exists(shipped)) return shipped;
-        throw new DirectoryNotFoundException($"No {DefaultDirectory} folder above {start ?? Directory.GetCurrentDirectory()} or in {AppContext.BaseDirectory}.");
+        foreach (string from in new[] { start ?? Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, DefaultDirectory);
+                if (Directory.Exists(candidate)) return candidate;
+            }
+        }
+        throw new DirectoryNotFoundException($"No {DefaultDirectory} folder above {start ?? Directory.GetCurrentDirectory()} or next to the program; "
+            + $"give --data FOLDER or set {EnvironmentVariable}.");
     }
 
     private static string Find(string directory, params string[] stems)

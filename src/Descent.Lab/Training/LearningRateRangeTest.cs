@@ -16,7 +16,7 @@ public static class LearningRateRangeTest
     /// <param name="problem">The problem (its training set is used).</param>
     /// <param name="optimizer">Optimizer text; its learning rate is replaced by the ramp's.</param>
     /// <param name="batchSize">Mini-batch size.</param>
-    /// <param name="seeds">The seeds (at least two).</param>
+    /// <param name="seeds">The seeds (at least one; with one, the band's lower and upper edges are NaN).</param>
     /// <param name="options">Ramp options (start, end, steps, smoothing, divergence factor).</param>
     public static LearningRateFinderBand Run(TrainingProblem problem, string optimizer, int batchSize, IReadOnlyList<int> seeds, LearningRateFinderOptions options)
     {

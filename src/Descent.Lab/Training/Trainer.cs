@@ -89,6 +89,7 @@ public sealed class Trainer
         if (!string.IsNullOrWhiteSpace(options.Schedule))
         {
             Schedule = ScheduleText.Parse(options.Schedule, Math.Max(1, TotalSteps));
+            CheckScheduleFits(options.Schedule, ScheduleText.Parse(options.Schedule), Schedule, TotalSteps, Sampler.BatchesPerEpoch, options);
             Optimizer.SetSchedule(Schedule); // absolute or factor, and momentum for 1cycle/cyclic: the library decides
         }
         int classes = problem.LayerSizes[^1];
@@ -96,6 +97,33 @@ public sealed class Trainer
         _labels = new int[maxBatch];
         _logitGradient = new float[maxBatch * classes];
         _predictions = new int[maxBatch];
+    }
+
+    /// <summary>
+    /// A schedule that does not fit the run is an error before the first step: a part bound to the run's length that gets no
+    /// room (<c>warmup(100) &gt;&gt; onecycle(max=1e-3)</c> on a 63-step run would give 1cycle one step), or a schedule that cannot
+    /// give a rate for the run's last step (<c>onecycle(total=100)</c> on a 126-step run).
+    /// </summary>
+    private static void CheckScheduleFits(string text, Schedule unbound, Schedule bound, long totalSteps, int batchesPerEpoch, TrainingOptions options)
+    {
+        string run = $"this run has {totalSteps} optimizer steps ({options.Epochs} {(options.Epochs == 1 ? "epoch" : "epochs")} x {batchesPerEpoch} batches"
+            + (options.AccumulationSteps > 1 ? $" / {options.AccumulationSteps} accumulated" : "") + ")";
+        if (totalSteps == 0) return;
+        if (unbound.Length != bound.Length && bound.Length is { } length && length != totalSteps)
+        {
+            throw new ArgumentException($"schedule '{text}' does not fit: {run}, but its fixed-length parts take {length - 1} or more, "
+                + "leaving no room for the part bound to the run's length; shorten them or train longer");
+        }
+        try
+        {
+            bound.At(totalSteps - 1);
+            bound.MomentumAt(totalSteps - 1);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            throw new ArgumentException($"schedule '{text}' does not fit: {run}, but it covers only {bound.Length?.ToString(CultureInfo.InvariantCulture) ?? "fewer"} "
+                + "steps; give it the run's length (or leave total out to bind it), or change --epochs", ex);
+        }
     }
 
     /// <summary>The model.</summary>
@@ -211,7 +239,7 @@ public sealed class Trainer
             return Result(TrainingStatus.Stopped, $"Stopped after epoch {Epoch} of {_options.Epochs}" + (checkpoint is null ? "." : $"; resume with --resume {dir}."), testLoss, testAccuracy, total, checkpoint);
         if (IsScheduleFree && Optimizer.IsTraining()) Optimizer.SwitchToEvaluation();
         if (_history.Count == 0 || _history[^1].Epoch != Epoch) (testLoss, testAccuracy) = Evaluate(_problem.Test);
-        return Result(TrainingStatus.Completed, $"Trained {Epoch} epochs.", testLoss, testAccuracy, total, checkpoint);
+        return Result(TrainingStatus.Completed, $"Trained {Epoch} {(Epoch == 1 ? "epoch" : "epochs")}.", testLoss, testAccuracy, total, checkpoint);
     }
 
     // The operating system's reason without the path .NET appends (" : '/path'").

@@ -20,9 +20,12 @@ public static class OptimizerCatalog
     public static OptimizerSpec Parse(string text)
     {
         var node = CallExpression.Parse(text);
+        if (node is WordNode word) node = new CallNode(word.Value, [], word.Position); // "adam" means adam()
         if (node is not CallNode call) throw new TextFormatException(text, node.Position, "Expected one optimizer call such as adam(lr=1e-3)");
         var definition = Entries.FirstOrDefault(e => e.Name == call.Name)
-            ?? throw new TextFormatException(text, call.Position, $"Unknown optimizer '{call.Name}'; known: {string.Join(", ", Entries.Select(e => e.Name))}");
+            ?? throw new TextFormatException(text, call.Position, NearestNames.DidYouMean(call.Name, Entries.Select(e => e.Name)) is { Length: > 0 } near
+                ? $"Unknown optimizer '{call.Name}';{near} (known: {string.Join(", ", Entries.Select(e => e.Name))})"
+                : $"Unknown optimizer '{call.Name}'; known: {string.Join(", ", Entries.Select(e => e.Name))}");
         var args = new CallArguments(text, call);
         var values = new object[definition.Options.Count];
         for (int i = 0; i < values.Length; i++)
@@ -37,7 +40,7 @@ public static class OptimizerCatalog
                 _ => ParseWord(args, o),
             };
         }
-        args.EnsureAllUsed();
+        args.EnsureAllUsed(definition.Options.SelectMany(o => o.Parts is null ? [o.Name] : o.Parts.Prepend(o.Name)));
         var spec = new OptimizerSpec(definition, values);
         try
         {
@@ -48,9 +51,33 @@ public static class OptimizerCatalog
         }
         catch (ArgumentException ex)
         {
-            throw new TextFormatException(text, call.Position, ex.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0]);
+            var (position, message) = Locate(args, definition, call, ex);
+            throw new TextFormatException(text, position, message);
         }
         return spec;
+    }
+
+    // Points a value error at the offending value in the text (the caret goes under it) and speaks the text's names:
+    // "learningRate (lr) must be ..." becomes "lr must be ...". Falls back to the call itself.
+    private static (int Position, string Message) Locate(CallArguments args, OptimizerDefinition definition, CallNode call, ArgumentException ex)
+    {
+        string message = ex.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0];
+        var named = System.Text.RegularExpressions.Regex.Match(message, @"^(\w+) \((\w+)\) ");
+        if (named.Success) message = named.Groups[2].Value + " " + message[named.Length..];
+        string? parameter = ex.ParamName;
+        string? textName = named.Success ? named.Groups[2].Value : parameter;
+        foreach (var o in definition.Options)
+        {
+            int part = o.Parts is null ? -1 : o.Parts.ToList().FindIndex(p => p == textName || p == parameter);
+            if (o.Name != textName && o.Name != parameter && part < 0) continue;
+            if (part >= 0 && args.Find(o.Parts![part]) is { } single) return (single.Position, message);
+            if (args.Find(o.Name) is { } node)
+            {
+                if (part >= 0 && node is ListNode list && part < list.Items.Count) return (list.Items[part].Position, message);
+                return (node.Position, message);
+            }
+        }
+        return (call.Position, message);
     }
 
     /// <summary>Parses <paramref name="text"/> and creates the optimizer.</summary>

@@ -103,7 +103,7 @@ public static class LearningRateFinder
     {
         ArgumentNullException.ThrowIfNull(stepForSeed);
         ArgumentNullException.ThrowIfNull(seeds);
-        if (seeds.Count < 2) throw new ArgumentException("Need at least two seeds for a band.", nameof(seeds));
+        if (seeds.Count < 1) throw new ArgumentException("Need at least one seed.", nameof(seeds));
         var runs = seeds.Select(s => Run(stepForSeed(s), options)).ToArray();
         int n = runs.Min(r => r.SmoothedLosses.Length);
         var mean = new double[n];
@@ -116,7 +116,7 @@ public static class LearningRateFinder
             m /= runs.Length;
             double v = 0;
             foreach (var r in runs) v += (r.SmoothedLosses[i] - m) * (r.SmoothedLosses[i] - m);
-            double half = z * Math.Sqrt(v / (runs.Length - 1) / runs.Length);
+            double half = runs.Length > 1 ? z * Math.Sqrt(v / (runs.Length - 1) / runs.Length) : double.NaN; // one seed: no band
             mean[i] = m; lower[i] = m - half; upper[i] = m + half;
         }
         var valleys = runs.Select(r => r.Suggestions.Valley).Order().ToArray();

@@ -105,7 +105,10 @@ public sealed class CallArguments
         };
 
     /// <summary>Throws if any argument was not consumed (an unknown or duplicate argument).</summary>
-    public void EnsureAllUsed()
+    public void EnsureAllUsed() => EnsureAllUsed([]);
+
+    /// <summary>Throws if any argument was not consumed; an unknown name gets the nearest of <paramref name="known"/> suggested.</summary>
+    public void EnsureAllUsed(IEnumerable<string> known)
     {
         for (int i = 0; i < _used.Length; i++)
         {
@@ -113,7 +116,7 @@ public sealed class CallArguments
             var a = _call.Arguments[i];
             throw Error(a.Position, a.Name is null
                 ? $"Too many positional arguments for {_call.Name}(...)"
-                : $"Unknown argument '{a.Name}' for {_call.Name}(...)");
+                : $"Unknown argument '{a.Name}' for {_call.Name}(...);{NearestNames.DidYouMean(a.Name, known)}".TrimEnd(';'));
         }
     }
 

@@ -60,6 +60,7 @@ public class LearningRateFinderTests
         Assert.Equal(4, band.Runs.Count);
         for (int i = 0; i < band.Mean.Length; i++) Assert.True(band.Lower[i] <= band.Mean[i] && band.Mean[i] <= band.Upper[i]);
         Assert.True(band.ValleyInterval.Low <= band.ValleyMedian && band.ValleyMedian <= band.ValleyInterval.High);
-        Assert.Throws<ArgumentException>(() => LearningRateFinder.RunRepeated(seed => Quadratic(1, 1), [1]));
+        Assert.Throws<ArgumentException>(() => LearningRateFinder.RunRepeated(seed => Quadratic(1, 1), []));
+        Assert.True(double.IsNaN(LearningRateFinder.RunRepeated(seed => Quadratic(1, 1), [1]).Lower[0])); // one seed: no band
     }
 }
