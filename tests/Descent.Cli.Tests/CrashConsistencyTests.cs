@@ -90,6 +90,10 @@ public class CrashConsistencyTests
                 string error = process.StandardError.ReadToEnd();
                 Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {error}");
                 Assert.Equal(want, Sha(output));
+                // Each epoch's metrics line appears once, in order, even when a kill fell between the line and the checkpoint.
+                var epochs = File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(Enumerable.Range(1, 12), epochs);
+                Assert.Equal(12, File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Length);
                 break;
             }
         }
