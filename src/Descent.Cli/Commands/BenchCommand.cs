@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Lab.Benchmarks;
+using Descent.Optimizers;
 
 namespace Descent.Cli.Commands;
 
@@ -30,8 +31,13 @@ internal static class BenchCommand
         var lossRows = new Option<int>("--loss-rows") { Description = "Rows of the softmax cross-entropy measurement (value and gradient); 0 skips it", DefaultValueFactory = _ => 4096 };
         var lossClasses = new Option<int>("--loss-classes") { Description = "Classes of the softmax cross-entropy measurement", DefaultValueFactory = _ => 1000 };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of a table" };
+        var state = new Option<string>("--state")
+        {
+            Description = "Comma-separated optimizer state precisions (float32, bfloat16, int8); with several, each optimizer's precisions and the triad are timed in alternation",
+            DefaultValueFactory = _ => "float32",
+        };
         var command = new Command("bench", "Time optimizer steps against this machine's memory bandwidth");
-        foreach (var o in new Option[] { optimizers, parameters, tensors, threads, dtype, repeats, pairs, warmup, warmupSeconds, scaling, lossRows, lossClasses, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { optimizers, parameters, tensors, threads, dtype, repeats, pairs, warmup, warmupSeconds, scaling, lossRows, lossClasses, state, json }) command.Options.Add(o);
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             bool isDouble = parse.GetValue(dtype) switch
@@ -42,7 +48,8 @@ internal static class BenchCommand
             };
             var options = new OptimizerBenchOptions(OptimizerBench.SplitList(parse.GetValue(optimizers) ?? ""), parse.GetValue(parameters),
                 parse.GetValue(tensors), parse.GetValue(threads), isDouble, parse.GetValue(repeats), parse.GetValue(warmup), parse.GetValue(warmupSeconds),
-                parse.GetValue(scaling), parse.GetValue(lossRows), parse.GetValue(lossClasses), parse.GetValue(pairs));
+                parse.GetValue(scaling), parse.GetValue(lossRows), parse.GetValue(lossClasses), parse.GetValue(pairs),
+                (parse.GetValue(state) ?? "float32").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(StatePrecisions.Parse).ToArray());
             return Run(options, parse.GetValue(json), Console.Out, Console.Error);
         }));
         return command;
@@ -62,12 +69,13 @@ internal static class BenchCommand
         if (report.Results.Count > 0)
         {
             bool split = report.Results.Any(r => r.OneBufferSecondsPerStep is not null);
-            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7} {"interval",13} {"pairs",5}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
+            bool states = report.Results.Any(r => r.SpeedupOverFloat32 is not null);
+            output.WriteLine(string.Create(c, $"{"optimizer",-24} {"params",11} {"tensors",7} {"dtype",-6} {"fused",-5} {"ms/step",9} {"B/param",7} {"GB/s",7} {"triad",7} {"of ref",7} {"interval",13} {"pairs",5} {"state",-8} {"state MB",9}{(states ? $" {"vs fp32",7}" : "")}{(split ? $" {"1 buf ms",9} {"ratio",6}" : "")}"));
             foreach (var r in report.Results)
             {
                 string one = r.OneBufferSecondsPerStep is { } ob ? string.Create(c, $" {ob * 1e3,9:F3} {r.RatioToOneBuffer,6:F2}") : "";
                 output.WriteLine(string.Create(c,
-                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}% {Interval(r.Spread),13} {r.Spread?.Pairs,5}{one}"));
+                    $"{r.Optimizer,-24} {r.Parameters,11} {r.Tensors,7} {r.DType,-6} {(r.Fused ? "yes" : "no"),-5} {r.SecondsPerStep * 1e3,9:F3} {r.MinBytesPerParam,7} {r.EffectiveGbps,7:F1} {r.ReferenceGbps,7:F1} {r.FractionOfReference * 100,6:F1}% {Interval(r.Spread),13} {r.Spread?.Pairs,5} {r.State,-8} {r.StateBytes / 1e6,9:F1}{(states ? (r.SpeedupOverFloat32 is { } x ? $" {x,6:F2}x" : $" {"",7}") : "")}{one}"));
             }
         }
         foreach (var l in report.Losses)

@@ -26,9 +26,15 @@ namespace Descent.Lab.Benchmarks;
 /// <param name="Pairs">Interleaved (reference, optimizer) pairs per optimizer: each pair times the triad and the optimizer back to back
 /// (order alternating), giving one ratio; the fraction of the reference is the median of the pair ratios, reported with a
 /// distribution-free confidence interval for that median. At least 1.</param>
+/// <param name="States">State precisions to measure each optimizer in (default float32 only). With several, the steps of every
+/// precision and the triad run in alternation (one of each per round), so that their ratios do not depend on when each was measured.</param>
 public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int Parameters, int Tensors, int Threads, bool Double,
-    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000, int Pairs = 10)
+    int Repeats = 30, int Warmup = 5, double WarmupSeconds = 0.5, bool Scaling = false, int LossRows = 0, int LossClasses = 1000, int Pairs = 10,
+    IReadOnlyList<StatePrecision>? States = null)
 {
+    /// <summary>The state precisions measured (float32 when none were given).</summary>
+    public IReadOnlyList<StatePrecision> StatePrecisions => States is { Count: > 0 } s ? s : [StatePrecision.Float32];
+
     /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the option.</summary>
     public void Validate()
     {
@@ -41,6 +47,8 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
         if (Warmup < 0) throw new ArgumentException($"--warmup must be >= 0, got {Warmup}");
         if (!(WarmupSeconds >= 0 && WarmupSeconds <= 600)) throw new ArgumentException($"--warmup-seconds must be in [0, 600], got {WarmupSeconds}");
         if (LossRows < 0) throw new ArgumentException($"--loss-rows must be >= 0, got {LossRows}");
+        if (StatePrecisions.Distinct().Count() != StatePrecisions.Count) throw new ArgumentException("--state lists a precision twice");
+        if (Double && StatePrecisions.Any(s => s != StatePrecision.Float32)) throw new ArgumentException("--state bfloat16/int8 needs --dtype float");
         if (LossClasses < 1 || (long)LossRows * LossClasses > Array.MaxLength) throw new ArgumentException($"--loss-classes must be >= 1 with rows x classes <= {Array.MaxLength}, got {LossClasses}");
     }
 }
@@ -55,9 +63,13 @@ public sealed record OptimizerBenchOptions(IReadOnlyList<string> Optimizers, int
 /// <param name="OneBufferSecondsPerStep">With several tensors: the step time of the same optimizer on one buffer of the same total
 /// size, timed in alternation with the split step (null for one tensor).</param>
 /// <param name="Spread">The pair ratios: how many pairs, and the confidence interval for their median.</param>
+/// <param name="State">The state precision (<c>float32</c>, <c>bfloat16</c>, <c>int8</c>).</param>
+/// <param name="StateBytes">Bytes of optimizer state held (<see cref="Optimizer{T}.StateByteCount"/>).</param>
+/// <param name="SpeedupOverFloat32">With several state precisions: float32 state's step time over this one's, from the same
+/// alternating rounds (null otherwise).</param>
 public sealed record OptimizerBenchResult(string Optimizer, long Parameters, int Tensors, string DType, bool Fused,
     double SecondsPerStep, int MinBytesPerParam, double EffectiveGbps, double FractionOfReference, double ReferenceGbps,
-    double? OneBufferSecondsPerStep = null, RatioSpread? Spread = null)
+    double? OneBufferSecondsPerStep = null, RatioSpread? Spread = null, string State = "float32", long StateBytes = 0, double? SpeedupOverFloat32 = null)
 {
     /// <summary>Split-tensor step time over one-buffer step time (null for one tensor).</summary>
     public double? RatioToOneBuffer => OneBufferSecondsPerStep is { } one ? SecondsPerStep / one : null;
@@ -157,6 +169,9 @@ public sealed record OptimizerBenchReport(double ReferenceGbps, double CopyGbps,
             w.WriteNumber("fraction_of_reference", r.FractionOfReference);
             w.WriteNumber("reference_gbps", r.ReferenceGbps);
             WriteSpread(w, r.Spread);
+            w.WriteString("state", r.State);
+            w.WriteNumber("state_bytes", r.StateBytes);
+            if (r.SpeedupOverFloat32 is { } speedup) w.WriteNumber("speedup_over_float32", speedup);
             if (r.OneBufferSecondsPerStep is { } one)
             {
                 w.WriteNumber("one_buffer_seconds_per_step", one);
@@ -318,7 +333,33 @@ public static class OptimizerBench
         }
         int perPair = Math.Max(3, (o.Repeats + o.Pairs - 1) / o.Pairs);
         var results = new List<OptimizerBenchResult>();
-        for (int k = 0; k < specs.Length; k++)
+        var states = o.StatePrecisions;
+        for (int k = 0; k < specs.Length && (states.Count > 1 || states[0] != StatePrecision.Float32); k++)
+        {
+            // Every precision of this optimizer and the triad, one step of each per round.
+            string name = o.Optimizers[k];
+            var optimizers = states.Select(s => data.Create(specs[k], s)).ToArray();
+            foreach (var x in optimizers) WarmUp(x.Step, o.Warmup, o.WarmupSeconds);
+            T scale = T.CreateTruncating(0.5);
+            var actions = new List<Action> { () => Bandwidth.Triad<T>(a, b, scale) };
+            actions.AddRange(optimizers.Select(x => (Action)x.Step));
+            var medians = MedianSecondsRoundRobin(actions, Math.Max(o.Repeats, 5));
+            double triad = (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / medians[0] / 1e9;
+            triads.Add(triad);
+            int float32 = states.ToList().IndexOf(StatePrecision.Float32);
+            for (int j = 0; j < optimizers.Length; j++)
+            {
+                double seconds = medians[j + 1];
+                long stateBytes = optimizers[j].StateByteCount;
+                double bytes = 3.0 * size * o.Parameters + 2.0 * stateBytes;
+                double gbps = bytes / seconds / 1e9;
+                double? speedup = float32 >= 0 ? medians[float32 + 1] / seconds : null;
+                results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizers[j].HasFusedKernel, seconds,
+                    (int)Math.Round(bytes / o.Parameters), gbps, gbps / triad, triad, null, null, states[j].TextName(), stateBytes, speedup));
+                progress?.Invoke($"{name} state={states[j].TextName()}: {seconds * 1e3:F3} ms, state {stateBytes:N0} bytes{(speedup is { } x ? $", {x:F2}x float32 state" : "")} (triad in the same rounds: {triad:F1} GB/s)");
+            }
+        }
+        for (int k = 0; k < specs.Length && states.Count == 1 && states[0] == StatePrecision.Float32; k++)
         {
             string name = o.Optimizers[k];
             var optimizer = data.Create(specs[k]);
@@ -345,7 +386,7 @@ public static class OptimizerBench
             double gbps = (double)minBytes * o.Parameters / seconds / 1e9;
             var spread = RatioSpread.Of(pairs.Ratios);
             results.Add(new OptimizerBenchResult(name, o.Parameters, o.Tensors, dtype, optimizer.HasFusedKernel, seconds, minBytes, gbps,
-                Median(pairs.Ratios), Median(pairs.Triads), oneBuffer, spread));
+                Median(pairs.Ratios), Median(pairs.Triads), oneBuffer, spread, "float32", optimizer.StateByteCount));
             WarnIfStillWarmingUp(name, pairs.Seconds, warnings);
             progress?.Invoke($"{name}: {seconds * 1e3:F3} ms, {Median(pairs.Ratios) * 100:F1}% of the triad (pairs: {spread.Pairs}, "
                 + $"{spread.Confidence * 100:F0}% interval {spread.Low * 100:F1}-{spread.High * 100:F1}%){(oneBuffer is { } obs ? $"; one buffer {obs * 1e3:F3} ms, ratio {seconds / obs:F2}" : "")}");
@@ -486,10 +527,11 @@ public static class OptimizerBench
         }
 
         /// <summary>A fresh optimizer over the shared parameters, reset to their initial values.</summary>
-        public Optimizer<T> Create(OptimizerSpec spec)
+        public Optimizer<T> Create(OptimizerSpec spec, StatePrecision? state = null)
         {
             var optimizer = spec.Create<T>();
             optimizer.MaxDegreeOfParallelism = Threads;
+            if (state is { } s) optimizer.StatePrecision = s;
             var parameters = new Parameter<T>[_values.Length];
             for (int t = 0; t < _values.Length; t++)
             {
@@ -552,6 +594,23 @@ public static class OptimizerBench
         WarmUp(() => Bandwidth.Triad<T>(a, b, scale, threads), warmup + 1, warmupSeconds);
         double seconds = MedianSeconds(() => Bandwidth.Triad<T>(a, b, scale, threads), Math.Max(repeats, 5));
         return (double)Bandwidth.TriadBytesPerElement<T>() * a.Length / seconds / 1e9;
+    }
+
+    // Median seconds of each action, timed in rounds of one call each, in order.
+    private static double[] MedianSecondsRoundRobin(IReadOnlyList<Action> actions, int repeats)
+    {
+        var times = new double[actions.Count][];
+        for (int k = 0; k < actions.Count; k++) times[k] = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            for (int k = 0; k < actions.Count; k++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[k]();
+                times[k][i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        }
+        return times.Select(Median).ToArray();
     }
 
     private static (double First, double Second) MedianSecondsAlternating(Action first, Action second, int repeats,

@@ -24,5 +24,6 @@ public static class ExperimentCatalog
         new NoiseScaleExperiment(),
         new RegularizationExperiment(),
         new EmbeddingExperiment(),
+        new CompactStateExperiment(),
     }.OrderBy(e => e.Number).ToArray();
 }

@@ -76,8 +76,13 @@ public static partial class Optim
     }
 
     private sealed class AdamFused<T>(bool decoupled, bool amsgrad, bool maximize, EpsilonPlacement placement, WeightDecayMode mode)
-        : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+        : IFusedStep<T>, ICompactStateStep where T : unmanaged, IFloatingPointIeee754<T>
     {
+        private static readonly (string, bool)[] Compact = [("exp_avg", true), ("exp_avg_sq", false)];
+
+        // AMSGrad's running maximum has no compact kernel.
+        public IReadOnlyList<(string Name, bool Signed)> CompactBuffers => amsgrad ? [] : Compact;
+
         public void Apply(Parameter<T> parameter, ParameterState<T> state, ReadOnlyMemory<T> gradient, in StepContext context)
         {
             double beta1 = context[HyperparameterKey.Beta1], beta2 = context[HyperparameterKey.Beta2];
@@ -100,6 +105,11 @@ public static partial class Optim
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),
                 PostDecay = decoupled && mode == WeightDecayMode.AfterLearningRate ? decay : T.Zero,
             };
+            if (state.CompactBuffers.Count > 0)
+            {
+                CompactStateLoop.Run(kernel, parameter.Value, gradient, state.CompactView("exp_avg", context.Step), state.CompactView("exp_avg_sq", context.Step), context.MaxDegreeOfParallelism);
+                return;
+            }
             FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer("exp_avg"), state.Buffer("exp_avg_sq"),
                 amsgrad ? state.Buffer("max_exp_avg_sq") : Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
@@ -113,7 +123,8 @@ internal class AdamDefinition : OptimizerDefinition
 
     protected AdamDefinition(string name, string description, bool amsgrad)
         : base(name, description, OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8),
-            OptionDefinition.WeightDecay(), OptionDefinition.Boolean("amsgrad", amsgrad), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement)
+            OptionDefinition.WeightDecay(), OptionDefinition.Boolean("amsgrad", amsgrad), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
+            OptionDefinition.State)
     {
     }
 
@@ -121,7 +132,7 @@ internal class AdamDefinition : OptimizerDefinition
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
         => Optim.Adam<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
-            s.Boolean("amsgrad"), s.Boolean("maximize"), OptimizerCatalog.PlacementOf(s));
+            s.Boolean("amsgrad"), s.Boolean("maximize"), OptimizerCatalog.PlacementOf(s)).WithState(s);
 
     public override IReadOnlyList<string> Variants =>
         ["adam(lr=1e-2, weight_decay=0.1, amsgrad=true)", "adam(lr=1e-2, eps_placement=inside)", "adam(lr=1e-2, eps=1e-3, maximize=true, eps_placement=hat)"];
@@ -145,14 +156,14 @@ internal sealed class AmsGradDefinition() : AdamDefinition("amsgrad", "Adam with
 internal sealed class AdamWDefinition() : OptimizerDefinition("adamw", "Adam with decoupled weight decay",
     OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(1e-2),
     OptionDefinition.Boolean("amsgrad", false), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
-    OptionDefinition.Word("decay_mode", "lr", "lr", "schedule"))
+    OptionDefinition.Word("decay_mode", "lr", "lr", "schedule"), OptionDefinition.State)
 {
     public override int Position => 220;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
         => Optim.AdamW<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Number("weight_decay"),
             s.Boolean("amsgrad"), s.Boolean("maximize"), OptimizerCatalog.PlacementOf(s),
-            s.Word("decay_mode") == "schedule" ? WeightDecayMode.AfterLearningRate : WeightDecayMode.BeforeLearningRate);
+            s.Word("decay_mode") == "schedule" ? WeightDecayMode.AfterLearningRate : WeightDecayMode.BeforeLearningRate).WithState(s);
 
     public override IReadOnlyList<string> Variants =>
         ["adamw(lr=1e-2, weight_decay=0.05)", "adamw(lr=1e-2, amsgrad=true)", "adamw(lr=1e-2, weight_decay=0.1, decay_mode=schedule)"];

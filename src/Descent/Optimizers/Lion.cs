@@ -59,8 +59,12 @@ public static partial class Optim
         return WithSchedule(new Optimizer<T>(kind, rules, d, cautious ? null : new LionFused<T>(maximize)), schedule);
     }
 
-    private sealed class LionFused<T>(bool maximize) : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class LionFused<T>(bool maximize) : IFusedStep<T>, ICompactStateStep where T : unmanaged, IFloatingPointIeee754<T>
     {
+        private static readonly (string, bool)[] Compact = [(ScaleByLion<T>.BufferName, true)];
+
+        public IReadOnlyList<(string Name, bool Signed)> CompactBuffers => Compact;
+
         public void Apply(Parameter<T> parameter, ParameterState<T> state, ReadOnlyMemory<T> gradient, in StepContext context)
         {
             double beta1 = context[HyperparameterKey.Beta1], beta2 = context[HyperparameterKey.Beta2];
@@ -74,6 +78,11 @@ public static partial class Optim
                 DecoupledDecay = AddDecayedWeights<T>.Coefficient(WeightDecayMode.BeforeLearningRate, context),
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),
             };
+            if (state.CompactBuffers.Count > 0)
+            {
+                CompactStateLoop.Run(kernel, parameter.Value, gradient, state.CompactView(ScaleByLion<T>.BufferName, context.Step), default, context.MaxDegreeOfParallelism);
+                return;
+            }
             FusedLoop.Run(kernel, parameter.Value, gradient, state.Buffer(ScaleByLion<T>.BufferName), Memory<T>.Empty, Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
     }
@@ -81,12 +90,13 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>lion</c>.</summary>
 internal sealed class LionDefinition() : OptimizerDefinition("lion", "Lion (sign of interpolated momentum, decoupled decay)",
-    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize,
+    OptionDefinition.State)
 {
     public override int Position => 900;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
-        => Optim.Lion<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("weight_decay"), s.Boolean("maximize"));
+        => Optim.Lion<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("weight_decay"), s.Boolean("maximize")).WithState(s);
 
     public override IReadOnlyList<string> Variants => ["lion(lr=1e-3, weight_decay=0.1)", "lion(lr=1e-3, betas=[0.95, 0.98], maximize=true)"];
     public override string TrainingExample => "lion(lr=3e-4, weight_decay=0.1)";

@@ -137,6 +137,59 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
+    private StatePrecision _statePrecision = StatePrecision.Float32;
+
+    /// <summary>
+    /// The precision of the moment buffers of groups added from now on (<c>state=</c> in the text form; default
+    /// <see cref="StatePrecision.Float32"/>). Compact precisions need float parameters and an optimizer with a compact kernel
+    /// (<see cref="SupportsCompactState"/>); tensors below <see cref="BlockwiseQuantization.MinimumLength"/> elements keep float state.
+    /// Groups can differ: <see cref="AddGroup(StatePrecision, Parameter{T}[])"/>.
+    /// </summary>
+    public StatePrecision StatePrecision
+    {
+        get => _statePrecision;
+        set
+        {
+            CheckPrecision(value);
+            _statePrecision = value;
+        }
+    }
+
+    /// <summary>
+    /// bfloat16 state only: round stochastically from this seed's counter-based stream (reproducible, independent of the
+    /// thread count) instead of to nearest even. Default null (nearest even). Applies to groups added from now on.
+    /// </summary>
+    public ulong? StochasticRoundingSeed { get; set; }
+
+    /// <summary>Whether this optimizer can keep compact (bfloat16 or int8) state: float parameters and a compact fused kernel.</summary>
+    public bool SupportsCompactState => typeof(T) == typeof(float) && _fused is ICompactStateStep { CompactBuffers.Count: > 0 };
+
+    /// <summary>Bytes of optimizer state held: float buffers at the parameter type's size, compact buffers as stored.</summary>
+    public long StateByteCount
+    {
+        get
+        {
+            long total = 0;
+            foreach (var g in _groups)
+                foreach (var s in g.States)
+                {
+                    foreach (var b in s.Buffers) total += (long)b.Value.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+                    foreach (var c in s.CompactBuffers) total += c.ByteCount;
+                }
+            return total;
+        }
+    }
+
+    private void CheckPrecision(StatePrecision precision)
+    {
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown state precision.");
+        if (precision == StatePrecision.Float32) return;
+        if (typeof(T) != typeof(float))
+            throw new ArgumentException($"state={precision.TextName()} needs float parameters; this optimizer is {typeof(T).Name}.", nameof(precision));
+        if (!SupportsCompactState)
+            throw new ArgumentException($"{Kind} has no compact-state kernel in this configuration; state={precision.TextName()} is available for adam and adamw (without amsgrad), sgd with momentum and lion.", nameof(precision));
+    }
+
     /// <summary>The optimizer-wide value of <paramref name="key"/> (groups may override it).</summary>
     public Hyperparameter GetDefault(HyperparameterKey key)
         => _defaults[(int)key] ?? throw new ArgumentException($"{Kind} has no hyperparameter '{Hyperparameters.TextName(key)}'.", nameof(key));
@@ -232,10 +285,14 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
-    /// <summary>Adds a group of parameters (names unique in the optimizer) and creates their state.</summary>
-    public ParameterGroup<T> AddGroup(params Parameter<T>[] parameters)
+    /// <summary>Adds a group of parameters (names unique in the optimizer) and creates their state in <see cref="StatePrecision"/>.</summary>
+    public ParameterGroup<T> AddGroup(params Parameter<T>[] parameters) => AddGroup(_statePrecision, parameters);
+
+    /// <summary>Adds a group of parameters whose moment buffers are kept in <paramref name="precision"/> (PyTorch-style per-group option).</summary>
+    public ParameterGroup<T> AddGroup(StatePrecision precision, params Parameter<T>[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        CheckPrecision(precision);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in parameters)
         {
@@ -249,6 +306,14 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
         {
             foreach (var r in _rules) r.Initialize(s, context);
             if (GradientAccumulationSteps > 1) s.AddBuffer(GradientPreprocessing<T>.AccumulatorName, T.Zero);
+        }
+        group.StatePrecision = precision;
+        if (precision != StatePrecision.Float32)
+        {
+            var layout = ((ICompactStateStep)_fused!).CompactBuffers;
+            foreach (var s in group.States)
+                if (s.Length >= BlockwiseQuantization.MinimumLength)
+                    foreach (var (name, signed) in layout) s.Compress(name, precision, signed, StochasticRoundingSeed);
         }
         ParameterState<T>.LayOutByName(group.States);
         _names.UnionWith(seen);
@@ -334,7 +399,17 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
         var update = _update.AsSpan(0, p.Length);
         gradient.CopyTo(update);
         var value = p.Value.Span;
-        foreach (var rule in _rules) rule.Apply(update, value, s, context);
+        // Compact state: the reference decodes it into float buffers, runs the chain, and encodes it back.
+        bool compact = s.CompactBuffers.Count > 0;
+        if (compact) s.Expand();
+        try
+        {
+            foreach (var rule in _rules) rule.Apply(update, value, s, context);
+        }
+        finally
+        {
+            if (compact) s.Contract(context.Step);
+        }
         for (int j = 0; j < value.Length; j++) value[j] = value[j] + update[j];
     }
 

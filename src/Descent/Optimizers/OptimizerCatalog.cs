@@ -44,7 +44,10 @@ public static class OptimizerCatalog
         var spec = new OptimizerSpec(definition, values);
         try
         {
-            spec.Create<double>();
+            // Validate by building it: in double, unless the state is compact (bfloat16/int8 state needs float parameters).
+            bool compact = definition.Options.Any(o => o.Name == OptionDefinition.State.Name) && spec.Word(OptionDefinition.State.Name) != "float32";
+            if (compact) spec.Create<float>();
+            else spec.Create<double>();
         }
         catch (ArgumentException ex)
         {
@@ -117,6 +120,13 @@ public static class OptimizerCatalog
     }
 
     /// <summary>The <c>eps_placement</c> word as an <see cref="EpsilonPlacement"/>.</summary>
+    /// <summary>Sets the optimizer's <see cref="Optimizer{T}.StatePrecision"/> from the spec's <c>state</c> option.</summary>
+    internal static Optimizer<T> WithState<T>(this Optimizer<T> optimizer, OptimizerSpec s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        optimizer.StatePrecision = StatePrecisions.Parse(s.Word("state"));
+        return optimizer;
+    }
+
     internal static EpsilonPlacement PlacementOf(OptimizerSpec s) => s.Word("eps_placement") switch
     {
         "inside" => EpsilonPlacement.InsideSqrt,

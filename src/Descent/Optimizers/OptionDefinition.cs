@@ -41,4 +41,10 @@ public sealed record OptionDefinition(string Name, OptionKind Kind, object Defau
 
     /// <summary><c>eps_placement</c>: <c>outside</c> (PyTorch, default), <c>inside</c> (Optax <c>eps_root</c>) or <c>hat</c> (the paper's epsilon-hat).</summary>
     public static OptionDefinition EpsilonPlacement { get; } = Word("eps_placement", "outside", "outside", "inside", "hat");
+
+    /// <summary>
+    /// <c>state</c>: the precision of the moment buffers (<see cref="Optimizers.StatePrecision"/>): <c>float32</c> (default),
+    /// <c>bfloat16</c>, <c>int8</c> (block-wise 8-bit); compact precisions need float parameters.
+    /// </summary>
+    public static OptionDefinition State { get; } = Word("state", "float32", "float32", "bfloat16", "int8");
 }

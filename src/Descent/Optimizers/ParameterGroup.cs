@@ -21,6 +21,9 @@ public sealed class ParameterGroup<T> where T : unmanaged, IFloatingPointIeee754
         for (int i = 0; i < parameters.Length; i++) States[i] = new ParameterState<T>(parameters[i].Name, parameters[i].Length, parameters[i].Shape);
     }
 
+    /// <summary>The precision of this group's moment buffers (tensors below the small-tensor threshold keep float state).</summary>
+    public StatePrecision StatePrecision { get; internal set; }
+
     /// <summary>The parameters, in registration order.</summary>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Descent.Numerics;
 
 namespace Descent.Optimizers;
 
@@ -20,6 +21,8 @@ public sealed class ParameterState<T> where T : unmanaged, IFloatingPointIeee754
 {
     private readonly List<KeyValuePair<string, T[]>> _buffers = [];
     private readonly List<StateScalar> _scalars = [];
+    private readonly List<CompactStateBuffer> _compact = [];
+    private T[][] _scratch = [];
 
     internal ParameterState(string parameterName, int length, IReadOnlyList<int>? shape = null)
     {
@@ -91,6 +94,72 @@ public sealed class ParameterState<T> where T : unmanaged, IFloatingPointIeee754
                 if (index < 0) continue;
                 var copy = (T[])s._buffers[index].Value.Clone();
                 s._buffers[index] = new(name, copy);
+            }
+        }
+    }
+
+    /// <summary>The buffers held in a compact precision (bfloat16 or int8), in creation order; empty with float state.</summary>
+    public IReadOnlyList<CompactStateBuffer> CompactBuffers => _compact;
+
+    /// <summary>The precision of this parameter's moment buffers (<see cref="StatePrecision.Float32"/> for small tensors).</summary>
+    public StatePrecision Precision { get; private set; } = StatePrecision.Float32;
+
+    /// <summary>The seed of bfloat16 stochastic rounding (null: round to nearest even).</summary>
+    public ulong? StochasticRoundingSeed { get; private set; }
+
+    /// <summary>The compact buffer called <paramref name="name"/>, or null.</summary>
+    public CompactStateBuffer? TryGetCompactBuffer(string name)
+    {
+        foreach (var c in _compact) if (string.Equals(c.Name, name, StringComparison.Ordinal)) return c;
+        return null;
+    }
+
+    /// <summary>The kernels' view of buffer <paramref name="name"/> at step <paramref name="step"/> (absent: default).</summary>
+    internal CompactState CompactView(string name, long step) => TryGetCompactBuffer(name)?.ForStep(StochasticRoundingSeed, step) ?? default;
+
+    /// <summary>
+    /// Moves float buffer <paramref name="name"/> into a compact buffer of <paramref name="precision"/> (its contents encoded),
+    /// for a float parameter.
+    /// </summary>
+    internal void Compress(string name, StatePrecision precision, bool signed, ulong? stochasticSeed)
+    {
+        if (typeof(T) != typeof(float)) throw new NotSupportedException($"Compact optimizer state needs float parameters; '{ParameterName}' is {typeof(T).Name}.");
+        int index = -1;
+        for (int k = 0; k < _buffers.Count; k++) if (string.Equals(_buffers[k].Key, name, StringComparison.Ordinal)) index = k;
+        if (index < 0) return;
+        var values = (float[])(object)_buffers[index].Value;
+        var compact = new CompactStateBuffer(ParameterName, name, precision, signed, values.Length);
+        compact.Write(values);
+        _buffers.RemoveAt(index);
+        _compact.Add(compact);
+        Precision = precision;
+        StochasticRoundingSeed = stochasticSeed;
+    }
+
+    /// <summary>Composed (reference) path: decodes every compact buffer into a float scratch buffer listed under its name.</summary>
+    internal void Expand()
+    {
+        if (_scratch.Length != _compact.Count) _scratch = new T[_compact.Count][];
+        for (int i = 0; i < _compact.Count; i++)
+        {
+            var c = _compact[i];
+            _scratch[i] ??= new T[c.Length];
+            c.Read((float[])(object)_scratch[i]);
+            _buffers.Add(new(c.Name, _scratch[i]));
+        }
+    }
+
+    /// <summary>Composed path: encodes the scratch buffers back (stream of step <paramref name="step"/>) and unlists them.</summary>
+    internal void Contract(long step)
+    {
+        for (int i = 0; i < _compact.Count; i++)
+        {
+            _compact[i].Write((float[])(object)_scratch[i], StochasticRoundingSeed, step);
+            for (int k = _buffers.Count - 1; k >= 0; k--)
+            {
+                if (!ReferenceEquals(_buffers[k].Value, _scratch[i])) continue;
+                _buffers.RemoveAt(k);
+                break;
             }
         }
     }

@@ -41,20 +41,26 @@ public static partial class Optim
         // As PyTorch, no momentum buffer without momentum. To schedule momentum, construct with a nonzero momentum.
         if (momentum != 0) rules.Add(new Trace<T>(nesterov, initializeWithFirstUpdate: true));
         rules.Add(new ScaleByLearningRate<T>());
-        return WithSchedule(new Optimizer<T>("sgd", rules, d, new SgdFused<T>(maximize, nesterov), v =>
+        return WithSchedule(new Optimizer<T>("sgd", rules, d, new SgdFused<T>(maximize, nesterov, momentum != 0), v =>
         {
             if (nesterov && (v[HyperparameterKey.Momentum] <= 0 || v[HyperparameterKey.Dampening] != 0))
                 throw new ArgumentException("nesterov requires momentum > 0 and dampening = 0.", "momentum");
         }), learningRateSchedule);
     }
 
-    private sealed class SgdFused<T>(bool maximize, bool nesterov) : IFusedStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class SgdFused<T>(bool maximize, bool nesterov, bool momentum) : IFusedStep<T>, ICompactStateStep where T : unmanaged, IFloatingPointIeee754<T>
     {
+        private static readonly (string, bool)[] Compact = [(Trace<T>.BufferName, true)];
+
+        // Without momentum there is no state to compact.
+        public IReadOnlyList<(string Name, bool Signed)> CompactBuffers => momentum ? Compact : [];
+
         public void Apply(Parameter<T> parameter, ParameterState<T> state, ReadOnlyMemory<T> gradient, in StepContext context)
         {
             double mu = context[HyperparameterKey.Momentum];
             T[]? trace = state.TryGetBuffer(Trace<T>.BufferName);
-            bool hasMomentum = mu != 0 && trace is not null;
+            var compact = state.CompactBuffers.Count > 0;
+            bool hasMomentum = mu != 0 && (trace is not null || compact);
             var kernel = new SgdKernel<T>
             {
                 Maximize = maximize,
@@ -66,6 +72,11 @@ public static partial class Optim
                 Nesterov = nesterov,
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),
             };
+            if (compact)
+            {
+                CompactStateLoop.Run(kernel, parameter.Value, gradient, hasMomentum ? state.CompactView(Trace<T>.BufferName, context.Step) : default, default, context.MaxDegreeOfParallelism);
+                return;
+            }
             Memory<T> buffer = hasMomentum ? trace : Memory<T>.Empty;
             FusedLoop.Run(kernel, parameter.Value, gradient, buffer, Memory<T>.Empty, Memory<T>.Empty, context.MaxDegreeOfParallelism);
         }
@@ -80,14 +91,14 @@ internal class SgdDefinition : OptimizerDefinition
     protected SgdDefinition(string name, string description, double momentum, bool nesterov)
         : base(name, description, OptionDefinition.LearningRate(0.01), OptionDefinition.Number("momentum", momentum),
             OptionDefinition.Number("dampening", 0), OptionDefinition.WeightDecay(), OptionDefinition.Boolean("nesterov", nesterov),
-            OptionDefinition.Maximize)
+            OptionDefinition.Maximize, OptionDefinition.State)
     {
     }
 
     public override int Position => 100;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
-        => Optim.Sgd<T>(s.Number("lr"), s.Number("momentum"), s.Number("dampening"), s.Number("weight_decay"), s.Boolean("nesterov"), s.Boolean("maximize"));
+        => Optim.Sgd<T>(s.Number("lr"), s.Number("momentum"), s.Number("dampening"), s.Number("weight_decay"), s.Boolean("nesterov"), s.Boolean("maximize")).WithState(s);
 
     public override IReadOnlyList<string> Variants =>
         ["sgd(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)", "sgd(lr=0.05, momentum=0.9, nesterov=true, maximize=true)"];

@@ -19,6 +19,10 @@ public enum CheckpointEntryType : byte
     Int32Array = 6,
     /// <summary>An array of 64-bit integers.</summary>
     Int64Array = 7,
+    /// <summary>An array of bytes (8-bit optimizer state codes).</summary>
+    ByteArray = 8,
+    /// <summary>An array of 16-bit unsigned integers (bfloat16 optimizer state bits).</summary>
+    UInt16Array = 9,
 }
 
 /// <summary>
@@ -67,6 +71,12 @@ public sealed class Checkpoint
     /// <summary>Sets a long array entry (copied).</summary>
     public void Set(string key, ReadOnlySpan<long> values) => Put(key, CheckpointEntryType.Int64Array, values.ToArray());
 
+    /// <summary>Sets a byte array entry (copied).</summary>
+    public void Set(string key, ReadOnlySpan<byte> values) => Put(key, CheckpointEntryType.ByteArray, values.ToArray());
+
+    /// <summary>Sets a 16-bit unsigned array entry (copied).</summary>
+    public void Set(string key, ReadOnlySpan<ushort> values) => Put(key, CheckpointEntryType.UInt16Array, values.ToArray());
+
     /// <summary>Sets an array entry of float or double, by the element type.</summary>
     public void SetArray<T>(string key, ReadOnlySpan<T> values) where T : unmanaged
     {
@@ -74,6 +84,8 @@ public sealed class Checkpoint
         else if (typeof(T) == typeof(double)) Set(key, MemoryMarshal.Cast<T, double>(values));
         else if (typeof(T) == typeof(int)) Set(key, MemoryMarshal.Cast<T, int>(values));
         else if (typeof(T) == typeof(long)) Set(key, MemoryMarshal.Cast<T, long>(values));
+        else if (typeof(T) == typeof(byte)) Set(key, MemoryMarshal.Cast<T, byte>(values));
+        else if (typeof(T) == typeof(ushort)) Set(key, MemoryMarshal.Cast<T, ushort>(values));
         else throw new NotSupportedException($"Checkpoint arrays of {typeof(T).Name} are not supported");
     }
 
@@ -86,7 +98,7 @@ public sealed class Checkpoint
     /// <summary>Reads a string entry.</summary>
     public string GetString(string key) => (string)Get(key, CheckpointEntryType.String);
 
-    /// <summary>Reads an array entry of <typeparamref name="T"/> (float, double, int or long) without copying.</summary>
+    /// <summary>Reads an array entry of <typeparamref name="T"/> (float, double, int, long, byte or ushort) without copying.</summary>
     public ReadOnlySpan<T> GetArray<T>(string key) where T : unmanaged
     {
         CheckpointEntryType expected = ArrayType<T>();
@@ -144,6 +156,8 @@ public sealed class Checkpoint
          : typeof(T) == typeof(double) ? CheckpointEntryType.DoubleArray
          : typeof(T) == typeof(int) ? CheckpointEntryType.Int32Array
          : typeof(T) == typeof(long) ? CheckpointEntryType.Int64Array
+         : typeof(T) == typeof(byte) ? CheckpointEntryType.ByteArray
+         : typeof(T) == typeof(ushort) ? CheckpointEntryType.UInt16Array
          : throw new NotSupportedException($"Checkpoint arrays of {typeof(T).Name} are not supported");
 }
 

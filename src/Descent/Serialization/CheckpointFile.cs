@@ -99,6 +99,8 @@ public static class CheckpointFile
                 double[] a => MemoryMarshal.AsBytes(a.AsSpan()),
                 int[] a => MemoryMarshal.AsBytes(a.AsSpan()),
                 long[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+                byte[] a => a,
+                ushort[] a => MemoryMarshal.AsBytes(a.AsSpan()),
                 _ => throw new InvalidOperationException($"Unexpected value for '{key}'"),
             };
             if (!BitConverter.IsLittleEndian)
@@ -195,7 +197,8 @@ public static class CheckpointFile
             {
                 CheckpointEntryType.Int64 or CheckpointEntryType.Double or CheckpointEntryType.Int64Array or CheckpointEntryType.DoubleArray => 8,
                 CheckpointEntryType.SingleArray or CheckpointEntryType.Int32Array => 4,
-                CheckpointEntryType.String => 1,
+                CheckpointEntryType.String or CheckpointEntryType.ByteArray => 1,
+                CheckpointEntryType.UInt16Array => 2,
                 _ => throw new CheckpointException($"corrupted: entry '{key}' has unknown type {(int)type}"),
             };
             if (elements < 0 || (type is CheckpointEntryType.Int64 or CheckpointEntryType.Double && elements != 1)
@@ -216,6 +219,8 @@ public static class CheckpointFile
                 CheckpointEntryType.SingleArray => MemoryMarshal.Cast<byte, float>(payload).ToArray(),
                 CheckpointEntryType.DoubleArray => MemoryMarshal.Cast<byte, double>(payload).ToArray(),
                 CheckpointEntryType.Int32Array => MemoryMarshal.Cast<byte, int>(payload).ToArray(),
+                CheckpointEntryType.ByteArray => payload,
+                CheckpointEntryType.UInt16Array => MemoryMarshal.Cast<byte, ushort>(payload).ToArray(),
                 _ => MemoryMarshal.Cast<byte, long>(payload).ToArray(),
             };
             checkpoint.Put(key, type, value);

@@ -46,6 +46,21 @@ public static class OptimizerCheckpoint
             foreach (var b in p.Buffers) checkpoint.SetArray<T>($"{key}/{b.Key}", b.Value);
             checkpoint.Set($"{key}/scalars", string.Join('\n', p.Scalars.Select(s => s.Key)));
             foreach (var s in p.Scalars) checkpoint.Set($"{key}/scalar/{s.Key}", s.Value);
+            // Compact state (bfloat16 bits, int8 codes and block maxima) is stored as is, never upcast.
+            if (p.CompactBuffers.Count == 0) continue;
+            checkpoint.Set($"{key}/compact_buffers", string.Join('\n', p.CompactBuffers.Select(c => c.Name)));
+            foreach (var c in p.CompactBuffers)
+            {
+                string k = $"{key}/{c.Name}";
+                checkpoint.Set($"{k}/precision", c.Precision.TextName());
+                checkpoint.Set($"{k}/signed", c.IsSigned ? 1L : 0L);
+                if (c.Precision == StatePrecision.BFloat16) checkpoint.Set(k, c.BFloat16Bits);
+                else
+                {
+                    checkpoint.Set(k, c.Codes);
+                    checkpoint.Set($"{k}/absmax", c.AbsMax);
+                }
+            }
         }
     }
 
@@ -55,6 +70,13 @@ public static class OptimizerCheckpoint
     /// and leaves the optimizer untouched when the checkpoint does not fit.
     /// </summary>
     public static void Load<T>(Checkpoint checkpoint, string prefix, Optimizer<T> optimizer) where T : unmanaged, IFloatingPointIeee754<T>
+        => Load(checkpoint, prefix, optimizer, convertStatePrecision: false);
+
+    /// <summary>
+    /// Loads as <see cref="Load{T}(Checkpoint, string, Optimizer{T})"/>; with <paramref name="convertStatePrecision"/> state saved
+    /// in another precision (float32, bfloat16, int8) is converted to the optimizer's; without it a mismatch is an error.
+    /// </summary>
+    public static void Load<T>(Checkpoint checkpoint, string prefix, Optimizer<T> optimizer, bool convertStatePrecision) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
@@ -78,20 +100,41 @@ public static class OptimizerCheckpoint
             {
                 string k = $"{key}/{bufferNames[b]}";
                 // Most buffers have the parameter's length; some are smaller (Adafactor's factored row/column moments).
-                var live = here[i].TryGetBuffer(bufferNames[b])
+                int length = here[i].TryGetBuffer(bufferNames[b])?.Length ?? here[i].TryGetCompactBuffer(bufferNames[b])?.Length
                     ?? throw new CheckpointException($"The checkpoint has a state buffer '{bufferNames[b]}' for '{names[i]}' that this optimizer does not keep");
-                checkpoint.RequireArray<T>(k, live.Length);
+                checkpoint.RequireArray<T>(k, length);
                 buffers[b] = new(bufferNames[b], checkpoint.GetArray<T>(k).ToArray());
             }
             var scalarNames = Lines(checkpoint.GetString($"{key}/scalars"));
             var scalars = scalarNames.Select(s => new KeyValuePair<string, double>(s, checkpoint.GetDouble($"{key}/scalar/{s}"))).ToArray();
-            parameters[i] = new ParameterSnapshot<T>(names[i], checkpoint.GetInt64($"{key}/step"), buffers, scalars);
+            var compact = new List<CompactBufferSnapshot>();
+            if (checkpoint.Contains($"{key}/compact_buffers"))
+            {
+                foreach (string name in Lines(checkpoint.GetString($"{key}/compact_buffers")))
+                {
+                    string k = $"{key}/{name}";
+                    StatePrecision precision;
+                    try
+                    {
+                        precision = StatePrecisions.Parse(checkpoint.GetString($"{k}/precision"));
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        throw new CheckpointException($"Checkpoint entry '{k}/precision': {ex.Message}");
+                    }
+                    bool signed = checkpoint.GetInt64($"{k}/signed") != 0;
+                    compact.Add(precision == StatePrecision.BFloat16
+                        ? new CompactBufferSnapshot(name, precision, signed, checkpoint.GetArray<ushort>(k).ToArray(), [], [])
+                        : new CompactBufferSnapshot(name, precision, signed, [], checkpoint.GetArray<byte>(k).ToArray(), checkpoint.GetArray<float>($"{k}/absmax").ToArray()));
+                }
+            }
+            parameters[i] = new ParameterSnapshot<T>(names[i], checkpoint.GetInt64($"{key}/step"), buffers, scalars) { CompactBuffers = compact };
         }
         var snapshot = new OptimizerSnapshot<T>(kind, checkpoint.GetInt64($"{prefix}/step_count"), checkpoint.GetInt64($"{prefix}/skipped_steps"),
             checkpoint.GetInt64($"{prefix}/micro_step"), parameters);
         try
         {
-            optimizer.LoadState(snapshot);
+            optimizer.LoadState(snapshot, convertStatePrecision);
         }
         catch (ArgumentException ex)
         {

@@ -107,7 +107,7 @@ public class CheckpointFileTests
         }
         Assert.Equal(12345L, CheckpointFile.Load(path).GetInt64("optimizer/step"));
         // A save that fails (unsupported value) does not replace the old file either.
-        Assert.Throws<NotSupportedException>(() => failing.SetArray<byte>("bad", new byte[3]));
+        Assert.Throws<NotSupportedException>(() => failing.SetArray<short>("bad", new short[3]));
         CheckpointFile.Save(path, failing);
         Assert.Equal(1L, CheckpointFile.Load(path).GetInt64("x"));
         Assert.Single(Directory.GetFiles(dir, "*.ckpt"));

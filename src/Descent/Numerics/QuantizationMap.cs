@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Descent.Numerics;
+
+/// <summary>
+/// An 8-bit quantization map: 256 sorted values in [-1, 1] (signed) or [0, 1] (unsigned), and the encoder that maps a
+/// normalized value (a value divided by its block's absolute maximum) to a code (its index in the sorted values).
+/// </summary>
+/// <remarks>
+/// <para>Encoding is "nearest magnitude, sign kept": the magnitude |x| gets the rank of the ladder of non-negative
+/// magnitudes (0 = m_0 &lt; m_1 &lt; ... &lt; m_L-1 = 1) at the thresholds t_j = (m_j + m_j+1) / 2 (computed in double, rounded to
+/// float, then rounded towards zero to 15 fraction bits so that a threshold and a code pack into one 32-bit table entry);
+/// |x| exactly on a threshold goes to the smaller magnitude. A signed map holds -m_1..-m_L-2, 0, m_1..m_L-1, so a
+/// negative value whose magnitude rounds to 1 gets -m_L-2. Magnitudes above 1 (rounding of x / absmax) clamp to 1.</para>
+/// <para>The fast encoder finds the rank without a search: the float bits of |x| (exponent and the top fraction bits)
+/// index a table of buckets so narrow that each holds at most one threshold, so the rank is the bucket's first rank plus
+/// one comparison. Scalar and vector forms do exactly these operations, so they give the same codes; tests hold them
+/// equal to the plain binary search (<see cref="Encode"/>).</para>
+/// </remarks>
+public sealed class QuantizationMap
+{
+    private readonly float[] _values;      // 256 sorted values (index = code)
+    private readonly float[] _thresholds;  // L - 1 thresholds of the magnitude ladder
+    private readonly int[] _buckets;       // (threshold bits with low 8 bits cleared) | rank at the bucket's start
+    private readonly int _zeroCode;        // code of 0 (L - 2 signed, 0 unsigned)
+    private readonly int _topRank;         // L - 1
+    private readonly uint _base, _top;     // bucket bit range
+    private readonly int _shift;
+
+    private QuantizationMap(string name, float[] ladder, bool signed)
+    {
+        Name = name;
+        IsSigned = signed;
+        int l = ladder.Length;
+        if (ladder[0] != 0f || ladder[^1] != 1f) throw new ArgumentException("A ladder starts at 0 and ends at 1.", nameof(ladder));
+        for (int i = 1; i < l; i++) if (!(ladder[i] > ladder[i - 1])) throw new ArgumentException("A ladder is strictly increasing.", nameof(ladder));
+        if (signed ? 2 * l - 2 != 256 : l != 256) throw new ArgumentException("An 8-bit map has 256 values.", nameof(ladder));
+        _topRank = l - 1;
+        _zeroCode = signed ? l - 2 : 0;
+        _values = new float[256];
+        if (signed)
+        {
+            for (int q = 1; q <= l - 2; q++) _values[_zeroCode - q] = -ladder[q];
+            for (int q = 0; q < l; q++) _values[_zeroCode + q] = ladder[q];
+        }
+        else
+        {
+            ladder.CopyTo(_values, 0);
+        }
+        _thresholds = new float[l - 1];
+        for (int j = 0; j < l - 1; j++)
+        {
+            float mid = (float)(((double)ladder[j] + ladder[j + 1]) / 2);
+            _thresholds[j] = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(mid) & ~0xFFu);
+            if (!(_thresholds[j] > ladder[j])) throw new ArgumentException("Ladder values too close to pack thresholds.", nameof(ladder));
+        }
+        // Buckets: from the binade of the smallest threshold up to 1.0; the narrowest width with at most one threshold each.
+        _base = BitConverter.SingleToUInt32Bits(_thresholds[0]) & 0x7F80_0000u;
+        _top = BitConverter.SingleToUInt32Bits(1f);
+        for (int m = 4; ; m++)
+        {
+            if (m > 12) throw new ArgumentException("Ladder too dense for the bucket encoder.", nameof(ladder));
+            int shift = 23 - m;
+            int count = (int)((_top - _base) >> shift) + 1;
+            var buckets = new int[count];
+            bool ok = true;
+            int t = 0;
+            for (int k = 0; k < count && ok; k++)
+            {
+                uint start = _base + ((uint)k << shift), end = start + (1u << shift);
+                while (t < _thresholds.Length && BitConverter.SingleToUInt32Bits(_thresholds[t]) < start) t++;
+                int rank = t;
+                int inside = 0;
+                uint threshold = BitConverter.SingleToUInt32Bits(2f);
+                while (t + inside < _thresholds.Length && BitConverter.SingleToUInt32Bits(_thresholds[t + inside]) < end)
+                {
+                    threshold = BitConverter.SingleToUInt32Bits(_thresholds[t + inside]);
+                    inside++;
+                }
+                // A threshold equal to the bucket's start is passed by every value but the start itself: keep it as the compare.
+                if (inside > 1) ok = false;
+                buckets[k] = (int)(threshold & ~0xFFu) | rank;
+            }
+            if (!ok) continue;
+            _buckets = buckets;
+            _shift = shift;
+            break;
+        }
+    }
+
+    /// <summary>The map's name (<c>dynamic</c>, <c>linear</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>Whether the map holds negative values (first moments) or only non-negative ones (second moments).</summary>
+    public bool IsSigned { get; }
+
+    /// <summary>The 256 values, sorted; the code of a value is its index.</summary>
+    public ReadOnlySpan<float> Values => _values;
+
+    /// <summary>The code of 0.</summary>
+    public byte ZeroCode => (byte)_zeroCode;
+
+    /// <summary>
+    /// Dettmers' dynamic tree map ("8-bit Optimizers via Block-wise Quantization", ICLR 2022; bitsandbytes
+    /// <c>create_dynamic_map(signed, max_exponent_bits=7, total_bits=8)</c>): for decades 10^-6..10^0, the midpoints of
+    /// equal steps of [0.1, 1] (2^i steps in decade i for the signed map, 2^(i+1) for the unsigned one), plus 0 and 1.
+    /// Relative precision is about constant over seven decades below the block's maximum.
+    /// </summary>
+    public static QuantizationMap DynamicSigned { get; } = new("dynamic", DynamicLadder(signed: true), signed: true);
+
+    /// <summary>The unsigned dynamic tree map (for second moments): 254 magnitudes over seven decades, 0 and 1.</summary>
+    public static QuantizationMap DynamicUnsigned { get; } = new("dynamic", DynamicLadder(signed: false), signed: false);
+
+    /// <summary>A linear signed map (magnitudes k/128), for comparison: much larger error on small values.</summary>
+    public static QuantizationMap LinearSigned { get; } = new("linear", Enumerable.Range(0, 129).Select(k => k / 128f).ToArray(), signed: true);
+
+    /// <summary>A linear unsigned map (k/255), for comparison.</summary>
+    public static QuantizationMap LinearUnsigned { get; } = new("linear", Enumerable.Range(0, 256).Select(k => k / 255f).ToArray(), signed: false);
+
+    private static float[] DynamicLadder(bool signed)
+    {
+        const int maxExponentBits = 7, nonSignBits = 7;
+        var magnitudes = new List<double>();
+        for (int i = 0; i < maxExponentBits; i++)
+        {
+            int fractionItems = signed ? (1 << (i + nonSignBits - maxExponentBits)) + 1 : (1 << (i + nonSignBits - maxExponentBits + 1)) + 1;
+            double scale = Math.Pow(10, -(maxExponentBits - 1) + i);
+            for (int k = 0; k + 1 < fractionItems; k++)
+            {
+                double lo = 0.1 + 0.9 * k / (fractionItems - 1), hi = 0.1 + 0.9 * (k + 1) / (fractionItems - 1);
+                magnitudes.Add(scale * (lo + hi) / 2);
+            }
+        }
+        magnitudes.Add(0);
+        magnitudes.Add(1);
+        return magnitudes.Select(m => (float)m).Order().ToArray();
+    }
+
+    /// <summary>The value of <paramref name="code"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Decode(byte code) => _values[code];
+
+    /// <summary>The code of <paramref name="normalized"/> by binary search over the thresholds (the reference encoder).</summary>
+    public byte Encode(float normalized)
+    {
+        float a = MathF.Abs(normalized);
+        int rank;
+        if (float.IsNaN(a)) rank = _topRank;
+        else
+        {
+            int lo = 0, hi = _thresholds.Length; // rank = number of thresholds < a
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >> 1;
+                if (a > _thresholds[mid]) lo = mid + 1; else hi = mid;
+            }
+            rank = lo;
+        }
+        return Code(rank, normalized);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte Code(int rank, float normalized)
+    {
+        if (!IsSigned) return (byte)rank;
+        return BitConverter.SingleToInt32Bits(normalized) < 0 ? (byte)(_zeroCode - Math.Min(rank, _zeroCode)) : (byte)(_zeroCode + rank);
+    }
+
+    /// <summary>The code of <paramref name="normalized"/> by the bucket table (equal to <see cref="Encode"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte EncodeFast(float normalized)
+    {
+        float a = MathF.Abs(normalized);
+        uint bits = BitConverter.SingleToUInt32Bits(a);
+        uint index = (Math.Min(Math.Max(bits, _base), _top) - _base) >> _shift;
+        int entry = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buckets), (nint)index);
+        int rank = (entry & 0xFF) + (a > BitConverter.Int32BitsToSingle(entry & ~0xFF) ? 1 : 0);
+        return Code(rank, normalized);
+    }
+
+    /// <summary>Vector form of <see cref="EncodeFast"/> (AVX2 gather): the codes in the low byte of each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe Vector256<int> EncodeVector(Vector256<float> normalized)
+    {
+        var a = Vector256.Abs(normalized);
+        var bits = a.AsUInt32();
+        var index = (Vector256.Min(Vector256.Max(bits, Vector256.Create(_base)), Vector256.Create(_top)) - Vector256.Create(_base)) >> _shift;
+        Vector256<int> entry;
+        fixed (int* table = _buckets) entry = Avx2.GatherVector256(table, index.AsInt32(), 4);
+        var threshold = (entry & Vector256.Create(~0xFF)).AsSingle();
+        var rank = (entry & Vector256.Create(0xFF)) - Vector256.GreaterThan(a, threshold).AsInt32();
+        if (!IsSigned) return rank;
+        var zero = Vector256.Create(_zeroCode);
+        var negative = Vector256.LessThan(normalized.AsInt32(), Vector256<int>.Zero);
+        return Vector256.ConditionalSelect(negative, zero - Vector256.Min(rank, zero), zero + rank);
+    }
+
+    /// <summary>Vector form of <see cref="Decode"/> (AVX2 gather) for codes in the low byte of each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe Vector256<float> DecodeVector(Vector256<int> codes)
+    {
+        fixed (float* table = _values) return Avx2.GatherVector256(table, codes, 4);
+    }
+}
