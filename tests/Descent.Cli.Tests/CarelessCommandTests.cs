@@ -59,6 +59,28 @@ public class CarelessCommandTests
     }
 
     [Fact]
+    public void TheSameScaledCommandWithResumeAddedContinuesAndOtherScalingIsRefused()
+    {
+        string[] Scaled(string dir) => [.. Synthetic(dir, 3), "--scale-lr", "linear", "--base-batch", "50", "--warmup-epochs", "1"];
+        string straight = Hash(Run(Scaled(Temp())).Out);
+        string dir = Temp();
+        Assert.Equal(0, Run([.. Scaled(dir), "--stop-after", "1"]).Code);
+        byte[] before = File.ReadAllBytes(Path.Combine(dir, "checkpoint.ckpt"));
+        string[] other = [.. Scaled(dir), "--resume", dir];
+        other[Array.IndexOf(other, "--base-batch") + 1] = "25";
+        var (code, output, err) = Run(other);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("", output);
+        Assert.Contains("differs from the run", err);
+        Assert.Contains("factor=4", err);
+        Assert.Contains("factor=2", err);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "checkpoint.ckpt")));
+        (code, output, err) = Run([.. Scaled(dir), "--resume", dir]);
+        Assert.True(code == 0, err);
+        Assert.Equal(straight, Hash(output));
+    }
+
+    [Fact]
     public void EpochsMayGrowOnResume()
     {
         string dir = Temp();

@@ -90,8 +90,6 @@ internal static class TrainCommand
             string? resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
-                foreach (Option o in new Option[] { scaleLr, baseBatch, warmupEpochs })
-                    if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} cannot be given on --resume; the run's schedule already holds the scaling");
                 string path = Path.Combine(resumeDir, Trainer.CheckpointFileName);
                 var checkpoint = LoadOnRankZero(path, communicator);
                 var (name, layers, saved) = Trainer.ReadConfiguration(checkpoint);
@@ -104,7 +102,25 @@ internal static class TrainCommand
                 var inv = CultureInfo.InvariantCulture;
                 Same(problem, parse.GetValue(problem)!, name);
                 Same(optimizer, OptimizerCatalog.Parse(parse.GetValue(optimizer)!).ToString(), saved.Optimizer);
-                Same(schedule, parse.GetValue(schedule) ?? "", saved.Schedule ?? "");
+                switch (parse.GetValue(scaleLr))
+                {
+                    case "none":
+                        foreach (Option o in new Option[] { baseBatch, warmupEpochs })
+                            if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies only with --scale-lr linear");
+                        Same(schedule, parse.GetValue(schedule) ?? "", saved.Schedule ?? "");
+                        break;
+                    case "linear":
+                        // The same scaling options again give the same scaled schedule text as the run's: accepted; other ones are refused.
+                        long trainCount = checkpoint.GetInt64("train/train_count");
+                        int global = saved.Mode switch { BatchMode.FullBatch => checked((int)trainCount), BatchMode.SingleSample => 1, _ => saved.BatchSize };
+                        long perEpoch = Math.Max(1, (trainCount + global - 1) / global / Math.Max(1, saved.AccumulationSteps));
+                        string scaled = LinearScaling(parse.GetValue(schedule), global, parse.GetValue(baseBatch), (long)Math.Round(parse.GetValue(warmupEpochs) * perEpoch));
+                        if (scaled != (saved.Schedule ?? ""))
+                            throw new ArgumentException($"--scale-lr linear with these settings gives the schedule {scaled}, which differs from the run in {resumeDir}, which has {saved.Schedule ?? "(none)"}; drop the scaling options to continue that run, or start a new run with another --out");
+                        break;
+                    case var other:
+                        throw new ArgumentException($"unknown --scale-lr '{other}' (none, linear)");
+                }
                 Same(batch, parse.GetValue(batch).ToString(inv), saved.BatchSize.ToString(inv));
                 Same(mode, ParseMode(parse.GetValue(mode)!).ToString(), saved.Mode.ToString());
                 Same(accumulate, parse.GetValue(accumulate).ToString(inv), saved.AccumulationSteps.ToString(inv));
