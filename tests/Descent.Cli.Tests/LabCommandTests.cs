@@ -10,23 +10,13 @@ public class LabCommandTests
 {
     private static (int Code, string Out, string Err) Run(IReadOnlyList<IExperiment>? catalog, params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
         var root = new RootCommand { LabCommand.Create(catalog) };
-        var (previousOut, previousErr) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
+        return ConsoleCapture.Run(() =>
         {
             var parse = root.Parse(args);
             Assert.Empty(parse.Errors);
-            return (parse.Invoke(), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousErr);
-        }
+            return parse.Invoke();
+        });
     }
 
     private static string TempDir() => Path.Combine(Path.GetTempPath(), "descent-lab-cli-tests", Guid.NewGuid().ToString("N"));

@@ -8,24 +8,7 @@ public sealed class ScheduleCommandConsoleCollection;
 [Collection("ScheduleCommandConsole")]
 public class ScheduleCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var previousOut = Console.Out;
-        var previousErr = Console.Error;
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => ConsoleCapture.Main(args);
 
     [Fact]
     public void CsvHasAHeaderAndOneLinePerStep()

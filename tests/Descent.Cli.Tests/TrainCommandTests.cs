@@ -5,23 +5,7 @@ namespace Descent.Cli.Tests;
 [Collection("Console")]
 public class TrainCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (previousOut, previousErr) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => ConsoleCapture.Main(args);
 
     private static string Temp() => Path.Combine(Path.GetTempPath(), "descent-cli-train", Guid.NewGuid().ToString("N"));
 
