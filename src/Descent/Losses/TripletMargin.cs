@@ -10,8 +10,7 @@ namespace Descent.Losses;
 public sealed class TripletMargin<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T _margin;
-    private readonly T _p;
-    private readonly T _epsilon;
+    private readonly PairwiseDistance<T> _distance;
     private readonly bool _swap;
 
     /// <summary>Creates the loss.</summary>
@@ -27,8 +26,7 @@ public sealed class TripletMargin<T> where T : unmanaged, IFloatingPointIeee754<
         LossGuard.NonNegativeFinite(epsilon, nameof(epsilon));
         if (!Enum.IsDefined(reduction)) throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown reduction.");
         _margin = T.CreateTruncating(margin);
-        _p = T.CreateTruncating(p);
-        _epsilon = T.CreateTruncating(epsilon);
+        _distance = new PairwiseDistance<T>(p, epsilon);
         _swap = swap;
         Reduction = reduction;
     }
@@ -81,24 +79,8 @@ public sealed class TripletMargin<T> where T : unmanaged, IFloatingPointIeee754<
         return total * scale;
     }
 
-    private T Distance(ReadOnlySpan<T> u, ReadOnlySpan<T> v)
-    {
-        T sum = T.Zero;
-        for (int k = 0; k < u.Length; k++) sum += T.Pow(T.Abs(u[k] - v[k] + _epsilon), _p);
-        return T.Pow(sum, T.One / _p);
-    }
+    private T Distance(ReadOnlySpan<T> u, ReadOnlySpan<T> v) => _distance.Distance(u, v);
 
-    // d‖w‖_p/dw_k = sign(w_k) |w_k|^(p-1) / ‖w‖^(p-1), w = u - v + eps; adds c·that to gu and subtracts it from gv.
-    private void AddDistanceGradient(ReadOnlySpan<T> u, ReadOnlySpan<T> v, T distance, T c, Span<T> gu, Span<T> gv)
-    {
-        if (distance == T.Zero) return;
-        T denominator = T.Pow(distance, _p - T.One);
-        for (int k = 0; k < u.Length; k++)
-        {
-            T w = u[k] - v[k] + _epsilon;
-            T g = c * T.CopySign(T.Pow(T.Abs(w), _p - T.One), w) / denominator;
-            gu[k] += g;
-            gv[k] -= g;
-        }
-    }
+    private void AddDistanceGradient(ReadOnlySpan<T> u, ReadOnlySpan<T> v, T distance, T c, Span<T> gu, Span<T> gv) =>
+        _distance.AddGradient(u, v, distance, c, gu, gv);
 }
