@@ -209,8 +209,11 @@ public sealed class DpSgdExperiment : IExperiment
         var intervals = accuracy.Select(a => PairedTTest.MeanInterval(a)).ToArray();
         var epsilonSpent = spent.Select(e => e.Average()).ToArray();
         string file = Path.Combine(context.OutputDirectory, Id);
-        var plot = Plots.Line($"DP-SGD on MNIST, 784-{setup.Hidden}-10, delta = 1e-5, {seedCount} paired seeds: mean test accuracy, 95 % t interval",
-            "epsilon (log10)", "test accuracy (%)", [new Series("DP-SGD", epsilonSpent, means.Take(levels).ToArray())], logX: true);
+        var plot = Plots.Line($"DP-SGD, MNIST 784-{setup.Hidden}-10, delta 1e-5, {seedCount} seeds",
+            "epsilon spent (log scale)", "test accuracy (%), mean and 95 % t interval", [new Series("DP-SGD", epsilonSpent, means.Take(levels).ToArray())], logX: true);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (double e in epsilonSpent) ticks.AddMajor(Math.Log10(e), e.ToString("G3", c));
+        plot.Axes.Bottom.TickGenerator = ticks;
         Plots.Band(plot, epsilonSpent.Select(Math.Log10).ToArray(), intervals.Take(levels).Select(i => i.Low).ToArray(),
             intervals.Take(levels).Select(i => i.High).ToArray(), Plots.Palette(0), "95 % t interval over seeds");
         var baseline = plot.Add.HorizontalLine(means[levels]);
