@@ -99,13 +99,7 @@ public class AllocationTests
             }
         }
         Steps();
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 4 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Steps();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long allocated = SteadyStateAllocation.Measure(Steps, calls: 1);
         Assert.True(allocated == 0, $"{name} {typeof(T).Name}: {allocated} bytes in {sets.Length} sparse steps");
     }
 
