@@ -68,6 +68,41 @@ public class AllocationTests
         Assert.Equal(0, AllocatedBy(optimizer.Step));
     }
 
+    public static TheoryData<string> SparseCatalogNames() =>
+        new(OptimizerCatalog.All.Select(d => d.Name).Where(n => OptimizerCatalog.Create<double>(n + "()").SupportsSparseGradients));
+
+    [Theory]
+    [MemberData(nameof(SparseCatalogNames))]
+    public void Sparse_steps_allocate_nothing_after_the_largest_row_set(string name)
+    {
+        AssertSparseNoAllocation<float>(name);
+        AssertSparseNoAllocation<double>(name);
+    }
+
+    private static void AssertSparseNoAllocation<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Width = 4;
+        var o = OptimizerCatalog.Create<T>(name + "()");
+        var p = new Parameter<T>("embedding", new T[50 * Width], new T[50 * Width], [50, Width]);
+        o.AddGroup(p);
+        var sparse = new SparseGradient<T>(Width);
+        p.SparseGradient = sparse;
+        var values = Enumerable.Range(0, 6 * Width).Select(i => T.CreateTruncating(0.01 * (i - 11))).ToArray();
+        // Row sets of different sizes, repeats included (coalesced); the largest comes first.
+        int[][] sets = [[3, 7, 7, 40, 12, 0], [5], [49, 1, 2], [8, 8]];
+        void Steps()
+        {
+            foreach (int[] rows in sets)
+            {
+                sparse.Set(rows, values.AsSpan(0, rows.Length * Width));
+                o.Step();
+            }
+        }
+        Steps();
+        long allocated = SteadyStateAllocation.Measure(Steps, calls: 1);
+        Assert.True(allocated == 0, $"{name} {typeof(T).Name}: {allocated} bytes in {sets.Length} sparse steps");
+    }
+
     [Fact]
     public void Wrapper_steps_allocate_nothing()
     {
