@@ -42,8 +42,8 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>adopt</c>.</summary>
 internal sealed class AdoptDefinition() : OptimizerDefinition("adopt", "ADOPT (momentum of the normalized gradient)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.9999), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
-    OptionDefinition.Boolean("decouple", false), OptionDefinition.Boolean("clip", true), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.9999), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay().Names("weight_decay", null),
+    OptionDefinition.Boolean("decouple", false, "decouple", null), OptionDefinition.Boolean("clip", true, null, "use_clipping"), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 1300;
 

@@ -44,8 +44,8 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>cautious_adamw</c>.</summary>
 internal sealed class CautiousAdamWDefinition() : OptimizerDefinition("cautious_adamw", "C-AdamW: AdamW with the cautious mask",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(1e-2),
-    OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3).Names("lr", null), OptionDefinition.Betas().Names("betas", null), OptionDefinition.Epsilon(1e-8).Names("eps", null),
+    OptionDefinition.WeightDecay(1e-2).Names("weight_decay", null), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 920;
 

@@ -46,7 +46,7 @@ public static partial class Optim
 /// <summary>Catalog entry <c>lamb</c>.</summary>
 internal sealed class LambDefinition() : OptimizerDefinition("lamb", "LAMB (Adam direction, layer-wise trust ratio)",
     OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
-    OptionDefinition.Boolean("trust_clip", false), OptionDefinition.Maximize)
+    OptionDefinition.Boolean("trust_clip", false, "trust_clip", null), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 1000;
 

@@ -39,8 +39,9 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>novograd</c>.</summary>
 internal sealed class NovoGradDefinition() : OptimizerDefinition("novograd", "NovoGrad (layer-wise second moment; Ginsburg et al. 2019)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.25), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
-    OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3).Names(null, "learning_rate"), OptionDefinition.Betas(0.9, 0.25).Names(null, "b1, b2"),
+    OptionDefinition.Epsilon(1e-6).Names(null, "eps"), OptionDefinition.WeightDecay().Names(null, "weight_decay"),
+    OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 2030;
 
