@@ -68,14 +68,7 @@ public class AllocationTests
         o.AddGroup(lengths.Select((n, i) => new Parameter<T>($"p{i}", new T[n], Enumerable.Repeat(T.CreateTruncating(0.01), n).ToArray())).ToArray());
         o.Step();
         o.Step();
-        // Tiered JIT may allocate while recompiling hot methods; a steady state allocates nothing.
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 4 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 3; i++) o.Step();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long allocated = SteadyStateAllocation.Measure(o.Step, calls: 3);
         Assert.True(allocated == 0, $"{name} {typeof(T).Name} [{lengths.Length} tensors]: {allocated} bytes in 3 steps");
     }
 
@@ -84,9 +77,7 @@ public class AllocationTests
     private static long AllocatedBy(Action step)
     {
         for (int i = 0; i < 3; i++) step(); // first steps may size scratch buffers
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) step();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return SteadyStateAllocation.Measure(step, calls: 10);
     }
 
     private static Optimizer<double> Build(Optimizer<double> optimizer)
