@@ -26,13 +26,9 @@ public static partial class Optim
         double weightDecay = 0, double maxTrustRatio = double.PositiveInfinity, bool maximize = false, ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
         var trust = new ScaleByTrustRatio<T>(maxTrustRatio);
-        var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.TrustRatio, 1));
+        d[(int)HyperparameterKey.TrustRatio] = 1;
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByAdam<T>(amsgrad: false));

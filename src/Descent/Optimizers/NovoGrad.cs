@@ -23,12 +23,7 @@ public static partial class Optim
         double weightDecay = 0, bool maximize = false, ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByNovoGrad<T>());

@@ -28,14 +28,7 @@ public class AllocationTests
             o.AddGroup(new Parameter<double>("w", v, g));
             o.AddGroup(new Parameter<double>("b", new double[7], new double[7])).Set(HyperparameterKey.LearningRate, 1e-4);
             for (int i = 0; i < 4; i++) o.Step();
-            // Tiered JIT (on-stack replacement of long loops) may allocate while compiling; a steady state allocates nothing.
-            long allocated = long.MaxValue;
-            for (int window = 0; window < 3 && allocated != 0; window++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 3; i++) o.Step();
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            }
+            long allocated = SteadyStateAllocation.Measure(o.Step, calls: 3);
             Assert.True(allocated == 0, $"{o.Kind}: {allocated} bytes allocated in 3 steps");
         }
     }
