@@ -84,7 +84,8 @@ public class OptimizerValidationTests
         string text = $"{optimizer}({option}={bad})";
         Exception e = Record.Exception(() => OptimizerCatalog.Create<double>(text))!;
         Assert.True(e is TextFormatException or ArgumentException, $"{text}: {e?.GetType().Name ?? "accepted"}");
-        Assert.True(e.Message.Contains(option, StringComparison.Ordinal) || e.Message.Contains(bad, StringComparison.Ordinal), $"{text}: '{e.Message}' names neither the option nor the value");
+        string message = e!.Message;
+        Assert.True(message.Contains(option, StringComparison.Ordinal) || message.Contains(bad, StringComparison.Ordinal), $"{text}: '{message}' names neither the option nor the value");
     }
 
     [Fact]
