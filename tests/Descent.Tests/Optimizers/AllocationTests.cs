@@ -12,6 +12,27 @@ namespace Descent.Tests.Optimizers;
 /// </summary>
 public class AllocationTests
 {
+    [Theory]
+    [InlineData(false, 1000)]
+    [InlineData(false, 140_000)]
+    [InlineData(true, 1000)]
+    [InlineData(true, 140_000)]
+    public void A_step_allocates_nothing_after_the_first(bool composed, int length)
+    {
+        foreach (var o in new[] { Optim.AdamW<double>(amsgrad: true), Optim.Sgd<double>(momentum: 0.9), Optim.RmsProp<double>(centered: true, momentum: 0.9), Optim.AdaGrad<double>(), Optim.NAdam<double>() })
+        {
+            o.UseFusedKernels = !composed;
+            o.MaxDegreeOfParallelism = 4;
+            o.NonFinitePolicy = NonFinitePolicy.SkipStep;
+            var (v, g) = TestObjectives.RandomBuffers(length, 1);
+            o.AddGroup(new Parameter<double>("w", v, g));
+            o.AddGroup(new Parameter<double>("b", new double[7], new double[7])).Set(HyperparameterKey.LearningRate, 1e-4);
+            for (int i = 0; i < 4; i++) o.Step();
+            long allocated = SteadyStateAllocation.Measure(o.Step, calls: 3);
+            Assert.True(allocated == 0, $"{o.Kind}: {allocated} bytes allocated in 3 steps");
+        }
+    }
+
     public static TheoryData<string> FusedCatalogNames()
     {
         var data = new TheoryData<string>();
