@@ -55,6 +55,23 @@ public class DataParallelTrainingTests
     }
 
     [Fact]
+    public void SamplerTailPadsOrDropsTheEpochToAMultipleOfTheRanks()
+    {
+        // 130 samples in global batches of 43 on 3 ranks: none deals 43, 43, 43, 1 (4 steps); drop cuts the epoch to 129 (3 steps);
+        // pad extends it to 132 = 43, 43, 43, 3 (4 steps). One process ignores the tail (the same epoch for any value).
+        string[] Args(string tail) => ["train", "--problem", "mnist-mlp", "--hidden", "8", "--train-limit", "130", "--batch", "43", "--epochs", "1",
+            "--seed", "3", "--optimizer", "sgd(lr=0.05)", "--data", Data, "--out", Temp(), "--json", "--sampler-tail", tail];
+        var drop = Train(3, Args("drop"));
+        Assert.Equal(3, drop.GetProperty("steps").GetInt64());
+        var pad = Train(3, Args("pad"));
+        Assert.Equal(4, pad.GetProperty("steps").GetInt64());
+        Assert.Equal(4, Train(1, Args("drop")).GetProperty("steps").GetInt64());
+        var (code, _, error) = Mpirun.Alone(null, Args("even"));
+        Assert.Equal(2, code);
+        Assert.Contains("unknown --sampler-tail 'even' (none, pad, drop)", error);
+    }
+
+    [Fact]
     public void PerTensorOptimizersShardByWholeTensorsAndStayBitIdentical()
     {
         const string lamb = "lamb(lr=1e-2, weight_decay=0.01)";

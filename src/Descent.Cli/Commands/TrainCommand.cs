@@ -38,6 +38,7 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object as the last line." };
         var reduction = new Option<string>("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
         var zero = new Option<int>("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
+        var samplerTail = new Option<string>("--sampler-tail") { Description = "Data-parallel epochs whose length is not a multiple of the ranks: none (every sample once; the same run on any number of ranks), pad or drop (to a multiple of the ranks, as torch DistributedSampler drop_last=False/True).", DefaultValueFactory = _ => "none" };
         var chunk = new Option<int>("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
         var scaleLr = new Option<string>("--scale-lr") { Description = "none, or linear: learning rate x (global batch / --base-batch), reached by a linear warmup over --warmup-epochs (Goyal et al., 2017).", DefaultValueFactory = _ => "none" };
         var baseBatch = new Option<int>("--base-batch") { Description = "The batch the optimizer's learning rate was tuned for (--scale-lr linear).", DefaultValueFactory = _ => 128 };
@@ -45,7 +46,7 @@ internal static class TrainCommand
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
         // Hidden testing aid for the crash-consistency harness: pause this long in the middle of every checkpoint write.
         var checkpointDelay = new Option<int>("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs, tensorboard, checkpointDelay, overwrite })
+        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, samplerTail, scaleLr, baseBatch, warmupEpochs, tensorboard, checkpointDelay, overwrite })
             command.Options.Add(o);
 
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -124,6 +125,7 @@ internal static class TrainCommand
                 Same(batch, parse.GetValue(batch).ToString(inv), saved.BatchSize.ToString(inv));
                 Same(mode, ParseMode(parse.GetValue(mode)!).ToString(), saved.Mode.ToString());
                 Same(accumulate, parse.GetValue(accumulate).ToString(inv), saved.AccumulationSteps.ToString(inv));
+                Same(samplerTail, ParseTail(parse.GetValue(samplerTail)!).ToString(), saved.SamplerTail.ToString());
                 Same(seed, parse.GetValue(seed).ToString(inv), saved.Seed.ToString(inv));
                 Same(hidden, parse.GetValue(hidden).ToString(inv), (layers.Length > 2 ? layers[1] : 0).ToString(inv));
                 Same(nonFinite, ParsePolicy(parse.GetValue(nonFinite)!).ToString(), saved.NonFinitePolicy.ToString());
@@ -173,6 +175,7 @@ internal static class TrainCommand
                     BatchSize = parse.GetValue(batch),
                     Mode = batchMode,
                     AccumulationSteps = parse.GetValue(accumulate),
+                    SamplerTail = ParseTail(parse.GetValue(samplerTail)!),
                     Seed = (ulong)parse.GetValue(seed),
                     NonFinitePolicy = policy,
                     OutputDirectory = outDir,
@@ -256,6 +259,14 @@ internal static class TrainCommand
         "skip" => NonFinitePolicy.SkipStep,
         "zero" => NonFinitePolicy.ZeroNonFinite,
         var other => throw new ArgumentException($"unknown --nonfinite '{other}' (propagate, throw, skip, zero)"),
+    };
+
+    private static SamplerTail ParseTail(string text) => text switch
+    {
+        "none" => SamplerTail.None,
+        "pad" => SamplerTail.Pad,
+        "drop" => SamplerTail.Drop,
+        var other => throw new ArgumentException($"unknown --sampler-tail '{other}' (none, pad, drop)"),
     };
 
     /// <summary>The files a training run writes into its folder (replaced by --overwrite; nothing else there is touched).</summary>
