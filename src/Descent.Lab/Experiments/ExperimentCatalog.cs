@@ -25,6 +25,7 @@ public static class ExperimentCatalog
         new RegularizationExperiment(),
         new EmbeddingExperiment(),
         new CompactStateExperiment(),
+        new DpSgdExperiment(),
         new LinearScalingRuleExperiment(),
     }.OrderBy(e => e.Number).ToArray();
 }
