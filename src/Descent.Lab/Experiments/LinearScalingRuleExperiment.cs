@@ -86,6 +86,14 @@ public sealed class LinearScalingRuleExperiment : IExperiment
         return new Outcome(diverged ? 0 : 100 * result.TestAccuracy, diverged ? double.NaN : result.TestLoss, diverged);
     }
 
+    // Tick labels at the global batches (the x axis is log10).
+    private static void BatchTicks(ScottPlot.Plot plot, double[] batches)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (double b in batches) ticks.AddMajor(Math.Log10(b), b.ToString("G4", CultureInfo.InvariantCulture));
+        plot.Axes.Bottom.TickGenerator = ticks;
+    }
+
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)
     {
@@ -141,8 +149,10 @@ public sealed class LinearScalingRuleExperiment : IExperiment
         var accuracyPlot = Plots.Line($"Test accuracy after {epochs} epochs vs global batch (32 per rank x k ranks), mean of {seedCount} seeds", "global batch (log)", "test accuracy (%)", accuracySeries, logX: true);
         Plots.Band(accuracyPlot, batches.Select(Math.Log10).ToArray(), RankCounts.Select(k => PairedTTest.MeanInterval(Acc(Arm.LinearWarmup, k)).Low).ToArray(),
             RankCounts.Select(k => PairedTTest.MeanInterval(Acc(Arm.LinearWarmup, k)).High).ToArray(), Plots.Palette(0), "95 % t interval (warmup arm)");
+        BatchTicks(accuracyPlot, batches);
         Plots.Save(accuracyPlot, Path.Combine(context.OutputDirectory, Id + "-accuracy"), 1000, 550);
         var lossPlot = Plots.Line($"Test loss after {epochs} epochs vs global batch, mean of {seedCount} seeds", "global batch (log)", "test cross-entropy", lossSeries, logX: true);
+        BatchTicks(lossPlot, batches);
         Plots.Save(lossPlot, Path.Combine(context.OutputDirectory, Id + "-loss"), 1000, 550);
         ResultsFiles.WriteCsv(Path.Combine(context.OutputDirectory, Id + ".csv"),
             ["global_batch", .. arms.SelectMany(a => new[] { $"{a}_accuracy", $"{a}_loss" })],
