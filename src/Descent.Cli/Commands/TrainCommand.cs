@@ -51,6 +51,7 @@ internal static class TrainCommand
         public Option<string> Reduction { get; } = new("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
         public Option<int> Zero { get; } = new("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
         public Option<int> Chunk { get; } = new("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
+        public Option<string> SamplerTail { get; } = new("--sampler-tail") { Description = "Data-parallel epochs whose length is not a multiple of the ranks: none (every sample once; the same run on any number of ranks), pad or drop (to a multiple of the ranks, as torch DistributedSampler drop_last=False/True).", DefaultValueFactory = _ => "none" };
         public Option<string> ScaleLr { get; } = new("--scale-lr") { Description = "none, or linear: learning rate x (global batch / --base-batch), reached by a linear warmup over --warmup-epochs (Goyal et al., 2017).", DefaultValueFactory = _ => "none" };
         public Option<int> BaseBatch { get; } = new("--base-batch") { Description = "The batch the optimizer's learning rate was tuned for (--scale-lr linear).", DefaultValueFactory = _ => 128 };
         public Option<double> WarmupEpochs { get; } = new("--warmup-epochs") { Description = "Epochs of linear warmup to the scaled rate (--scale-lr linear; 0: none).", DefaultValueFactory = _ => 5 };
@@ -59,7 +60,7 @@ internal static class TrainCommand
         public Option<int> CheckpointDelay { get; } = new("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
 
         /// <summary>Every option, in the order of the help text.</summary>
-        public Option[] All => [Problem, Optimizer, Schedule, Epochs, Batch, Mode, Accumulate, Seed, Hidden, Data, Limit, Output, Resume, StopAfter, Threads, NonFinite, Json, Reduction, Zero, Chunk, ScaleLr, BaseBatch, WarmupEpochs, TensorBoard, CheckpointDelay, Overwrite];
+        public Option[] All => [Problem, Optimizer, Schedule, Epochs, Batch, Mode, Accumulate, Seed, Hidden, Data, Limit, Output, Resume, StopAfter, Threads, NonFinite, Json, Reduction, Zero, Chunk, SamplerTail, ScaleLr, BaseBatch, WarmupEpochs, TensorBoard, CheckpointDelay, Overwrite];
     }
 
     /// <summary>The trainer of a run, its problem and its output folder.</summary>
@@ -143,6 +144,7 @@ internal static class TrainCommand
             BatchSize = parse.GetValue(o.Batch),
             Mode = batchMode,
             AccumulationSteps = parse.GetValue(o.Accumulate),
+            SamplerTail = ParseTail(parse.GetValue(o.SamplerTail)!),
             Seed = (ulong)parse.GetValue(o.Seed),
             NonFinitePolicy = policy,
             OutputDirectory = outDir,
@@ -204,6 +206,7 @@ internal static class TrainCommand
         RequireSame(parse, o.Batch, parse.GetValue(o.Batch).ToString(inv), saved.BatchSize.ToString(inv), resumeDir);
         RequireSame(parse, o.Mode, ParseMode(parse.GetValue(o.Mode)!).ToString(), saved.Mode.ToString(), resumeDir);
         RequireSame(parse, o.Accumulate, parse.GetValue(o.Accumulate).ToString(inv), saved.AccumulationSteps.ToString(inv), resumeDir);
+        RequireSame(parse, o.SamplerTail, ParseTail(parse.GetValue(o.SamplerTail)!).ToString(), saved.SamplerTail.ToString(), resumeDir);
         RequireSame(parse, o.Seed, parse.GetValue(o.Seed).ToString(inv), saved.Seed.ToString(inv), resumeDir);
         RequireSame(parse, o.Hidden, parse.GetValue(o.Hidden).ToString(inv), (layers.Length > 2 ? layers[1] : 0).ToString(inv), resumeDir);
         RequireSame(parse, o.NonFinite, ParsePolicy(parse.GetValue(o.NonFinite)!).ToString(), saved.NonFinitePolicy.ToString(), resumeDir);
@@ -307,6 +310,14 @@ internal static class TrainCommand
         "full" or "full-batch" => BatchMode.FullBatch,
         "single" or "single-sample" => BatchMode.SingleSample,
         var other => throw new ArgumentException($"unknown --mode '{other}' (minibatch, full, single)"),
+    };
+
+    private static Descent.Lab.Data.SamplerTail ParseTail(string text) => text switch
+    {
+        "none" => Descent.Lab.Data.SamplerTail.None,
+        "pad" => Descent.Lab.Data.SamplerTail.Pad,
+        "drop" => Descent.Lab.Data.SamplerTail.Drop,
+        var other => throw new ArgumentException($"unknown --sampler-tail '{other}' (none, pad, drop)"),
     };
 
     private static NonFinitePolicy ParsePolicy(string text) => text switch
