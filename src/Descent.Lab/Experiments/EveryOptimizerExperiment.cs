@@ -160,13 +160,18 @@ public sealed class EveryOptimizerExperiment : IExperiment
         string figure = $"{Id}-accuracy";
         var plot = Plots.Line($"MNIST 784-{hidden}-10, {trainCount} images: validation accuracy per epoch (mean over {seeds.Length} seeds, tuned rates)", "epoch", "validation accuracy (%)", curves);
         MnistTuning.EpochTicks(plot, epochs);
+        // the y axis shows the top of the table, where the comparisons are made; curves that end far below are named in the caption
+        var finals = results.Select(r => r.Curve[^1]).Order().ToArray();
+        double yLow = Math.Floor(finals[finals.Length / 2] - 8), yHigh = Math.Ceiling(finals[^1] + 0.5);
+        plot.Axes.SetLimitsY(yLow, yHigh);
+        var offScale = results.Where(r => r.Curve[^1] < yLow).Select(r => $"{r.Arm.Name} ({F(r.Curve[^1], "F1")} %)").ToArray();
         Plots.Save(plot, Path.Combine(context.OutputDirectory, figure), 1100, Math.Max(600, 24 * curves.Count + 120));
         ResultsFiles.WriteSeriesCsv(Path.Combine(context.OutputDirectory, Id + ".csv"), curves);
         string differencesFigure = $"{Id}-differences";
         var order = Enumerable.Range(0, others.Length).OrderByDescending(i => tests[i].Estimate).ToArray();
         Plots.Save(MnistTuning.Differences($"Test accuracy minus AdamW + cosine (points), mean and 95 % t interval over {seeds.Length} paired seeds", "difference (accuracy points)",
             order.Select(i => others[i].Arm.Name).ToArray(), order.Select(i => tests[i].Estimate).ToArray(), order.Select(i => tests[i].Interval!.Value).ToArray(), -Margin),
-            Path.Combine(context.OutputDirectory, differencesFigure), 1100, 600);
+            Path.Combine(context.OutputDirectory, differencesFigure), 1000, Math.Max(450, 22 * others.Length + 150));
 
         int nonInferior = rowVerdicts.Count(v => v == Verdict.Supported), inferior = rowVerdicts.Count(v => v == Verdict.NotSupported);
         var p = primary >= 0 ? tests[primary] : null;
@@ -203,7 +208,8 @@ public sealed class EveryOptimizerExperiment : IExperiment
             ["optimizer", "grid: rate = accuracy"],
             results.Select(r => (IReadOnlyList<string>)[r.Arm.Name, string.Join("; ", r.Rates.Select((g, k) => $"{F(g, "G3")} = {F(r.GridValidation[k], "F2")}"))]).ToArray()));
         result.Figures.Add(new ExperimentFigure(differencesFigure + ".png", $"Each optimizer's test accuracy minus AdamW + cosine's, paired by seed, with 95 % t intervals; the dashed line is the non-inferiority margin -{Margin}."));
-        result.Figures.Add(new ExperimentFigure(figure + ".png", "Validation accuracy per epoch at the tuned rate, mean over the evaluation seeds, one line per optimizer."));
+        result.Figures.Add(new ExperimentFigure(figure + ".png", $"Validation accuracy per epoch at the tuned rate, mean over the evaluation seeds, one line per optimizer; the y axis starts at {F(yLow, "F0")} %" +
+            (offScale.Length == 0 ? "." : $", below it (final value): {string.Join(", ", offScale)}.")));
         result.Numbers["epochs"] = epochs;
         result.Numbers["hidden"] = hidden;
         result.Numbers["train_images"] = trainCount;

@@ -206,7 +206,7 @@ public sealed class MnistScheduleGridExperiment : IExperiment
         ResultsFiles.WriteSeriesCsv(Path.Combine(context.OutputDirectory, Id + ".csv"), curves);
         Plots.Save(MnistTuning.Differences($"Test accuracy gain over the constant rate (points), mean and 95 % t interval over {seeds.Length} paired seeds", "gain (accuracy points)",
             pairs.Select(k => $"{k.Optimizer} {k.Schedule}").ToArray(), tests.Select(t => t.Estimate).ToArray(), tests.Select(t => t.Interval!.Value).ToArray(), null),
-            Path.Combine(context.OutputDirectory, Id + "-gains"), 1000, 600);
+            Path.Combine(context.OutputDirectory, Id + "-gains"), 1000, 450);
 
         var numbers = new Dictionary<string, object>();
         foreach (var r in results)

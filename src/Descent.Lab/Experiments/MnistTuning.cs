@@ -176,37 +176,46 @@ public static class MnistTuning
     }
 
     /// <summary>
-    /// A dot-and-whisker plot of paired differences (points) with their intervals, a dashed line at zero and, when given, a dashed
-    /// line at the margin: the axis shows exactly the differences being judged.
+    /// A forest plot of paired differences: one row per comparison (names on the left, first row on top), the estimate as a dot
+    /// with its interval as a whisker, a dotted line at zero and, when given, a dashed line at the margin. The x axis spans the
+    /// intervals down to <paramref name="floor"/> (whiskers are cut there); a row whose estimate lies below it is drawn as a square at the
+    /// floor with its estimate written in its name, so that one failed arm does not squash the differences being judged.
     /// </summary>
-    public static ScottPlot.Plot Differences(string title, string yLabel, IReadOnlyList<string> names, IReadOnlyList<double> estimate,
-        IReadOnlyList<Interval> intervals, double? margin)
+    public static ScottPlot.Plot Differences(string title, string xLabel, IReadOnlyList<string> names, IReadOnlyList<double> estimate,
+        IReadOnlyList<Interval> intervals, double? margin, double floor = -6)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(estimate);
         ArgumentNullException.ThrowIfNull(intervals);
+        var c = CultureInfo.InvariantCulture;
         var plot = new ScottPlot.Plot();
         plot.Title(title);
-        plot.YLabel(yLabel);
-        for (int i = 0; i < names.Count; i++)
+        plot.XLabel(xLabel);
+        int n = names.Count;
+        double low = Math.Max(floor, Math.Min(margin ?? 0, intervals.Select(i => i.Low).Where(double.IsFinite).DefaultIfEmpty(0).Min()) - 0.2);
+        double high = Math.Max(0, intervals.Select(i => i.High).Where(double.IsFinite).DefaultIfEmpty(0).Max()) + 0.2;
+        var labels = new string[n];
+        for (int i = 0; i < n; i++)
         {
-            var color = Plots.Palette(i, names.Count);
-            var whisker = plot.Add.Line(i, intervals[i].Low, i, intervals[i].High);
+            double y = n - 1 - i;
+            var color = Plots.Palette(i, n);
+            bool off = !(estimate[i] >= low);
+            labels[i] = off ? $"{names[i]} ({estimate[i].ToString("F1", c)}, off scale)" : names[i];
+            var whisker = plot.Add.Line(Math.Max(intervals[i].Low, low), y, Math.Min(intervals[i].High, high), y);
             whisker.LineWidth = 2;
             whisker.Color = color;
-            plot.Add.Marker(i, estimate[i], ScottPlot.MarkerShape.FilledCircle, 8, color);
+            if (estimate[i] >= low) plot.Add.Marker(estimate[i], y, ScottPlot.MarkerShape.FilledCircle, 8, color);
+            else plot.Add.Marker(low, y, ScottPlot.MarkerShape.FilledSquare, 9, color);
         }
-        var zero = plot.Add.HorizontalLine(0, 1, ScottPlot.Colors.Black, ScottPlot.LinePattern.Dotted);
+        var zero = plot.Add.VerticalLine(0, 1, ScottPlot.Colors.Black, ScottPlot.LinePattern.Dotted);
         zero.LegendText = "no difference";
         if (margin is { } m)
         {
-            var line = plot.Add.HorizontalLine(m, 2, ScottPlot.Colors.Red, ScottPlot.LinePattern.Dashed);
-            line.LegendText = $"non-inferiority margin {m.ToString("G3", CultureInfo.InvariantCulture)}";
+            var line = plot.Add.VerticalLine(m, 2, ScottPlot.Colors.Red, ScottPlot.LinePattern.Dashed);
+            line.LegendText = $"margin {m.ToString("G3", c)}";
         }
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray(), names.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 60;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        plot.Axes.SetLimitsX(-0.7, names.Count - 0.3);
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(i => (double)(n - 1 - i)).ToArray(), labels);
+        plot.Axes.SetLimits(low, high, -0.7, n - 0.3);
         Plots.LegendOutside(plot);
         return plot;
     }
