@@ -25,5 +25,6 @@ public static class ExperimentCatalog
         new RegularizationExperiment(),
         new EmbeddingExperiment(),
         new CompactStateExperiment(),
+        new DpSgdExperiment(),
     }.OrderBy(e => e.Number).ToArray();
 }

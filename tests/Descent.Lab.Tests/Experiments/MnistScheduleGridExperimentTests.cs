@@ -58,11 +58,18 @@ public class MnistScheduleGridExperimentTests
         Assert.All(k.Where(c => c.Schedule == "step"), c => Assert.True(c.AdjustedP > Alpha));
     }
 
+    // One quick run (QuickRun's smoke checks and the result record, so the experiment trains once in this class).
     [Fact]
-    public void Quick_run_reports_the_result_record_and_is_inconclusive()
+    public void Quick_run_writes_its_figures_and_reports_the_result_record_as_inconclusive()
     {
         string dir = TestPaths.TempDirectory();
-        var r = new MnistScheduleGridExperiment().Run(new ExperimentContext(dir, TestPaths.MnistDirectory, Quick: true, Seed: 0, _ => { }));
+        var log = new List<string>();
+        var experiment = Assert.IsType<MnistScheduleGridExperiment>(ExperimentCatalog.All.Single(e => e.Number == 15));
+        var r = experiment.Run(new ExperimentContext(dir, TestPaths.MnistDirectory, Quick: true, Seed: 0, log.Add));
+        Assert.NotEmpty(log);
+        Assert.NotEmpty(r.Tables);
+        Assert.True(File.Exists(Path.Combine(dir, experiment.Id + ".csv")));
+        Assert.False(string.IsNullOrWhiteSpace(r.Summary));
         Assert.NotNull(r.Source);
         Assert.False(string.IsNullOrWhiteSpace(r.Design));
         Assert.NotNull(r.PValue);

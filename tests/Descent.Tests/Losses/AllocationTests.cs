@@ -41,8 +41,7 @@ public class AllocationTests
     private static void AssertNoAllocation(string what, Func<float> run)
     {
         for (int i = 0; i < 200; i++) run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) run();
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before == 0, $"{what} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes");
+        long allocated = SteadyStateAllocation.Measure(() => run(), calls: 10);
+        Assert.True(allocated == 0, $"{what} allocated {allocated} bytes");
     }
 }

@@ -57,6 +57,41 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
+    public void Step_from_a_clipped_sum_equals_the_step_from_per_example_gradients()
+    {
+        double[] perExample = [0.3, 0.4, -1, 6, 8, 2, 0, -0.5, 0.25];
+        double[] Run(bool fromSum)
+        {
+            var w = new double[] { 1, -1, 0.5 };
+            var g = new double[3];
+            var sgd = Optim.Sgd<double>(learningRate: 0.5);
+            sgd.AddGroup(new Parameter<double>("w", w, g));
+            var dp = new DifferentiallyPrivateSgd<double>(sgd, maxGradientNorm: 1, noiseMultiplier: 0.7, expectedBatchSize: 3, datasetSize: 300, seed: 2);
+            if (!fromSum)
+            {
+                dp.Step(perExample);
+                Assert.Equal(2, dp.LastClipped);
+                return w;
+            }
+            for (int e = 0; e < 3; e++)
+            {
+                var row = perExample.AsSpan(e * 3, 3);
+                double f = DifferentiallyPrivateSgd<double>.ClipFactor(Math.Sqrt(row[0] * row[0] + row[1] * row[1] + row[2] * row[2]), 1);
+                for (int i = 0; i < 3; i++) g[i] += f * row[i];
+            }
+            dp.StepFromClippedSum(clipped: 2);
+            Assert.Equal(2, dp.LastClipped);
+            Assert.Equal(1, dp.Accountant.Steps);
+            Assert.Throws<ArgumentOutOfRangeException>(() => dp.StepFromClippedSum(-1));
+            return w;
+        }
+        double[] reference = Run(false), fast = Run(true);
+        for (int i = 0; i < 3; i++) Assert.Equal(reference[i], fast[i], 14);
+        Assert.Equal(1.0, DifferentiallyPrivateSgd<double>.ClipFactor(0.5, 1));
+        Assert.Equal(1 / (10 + 1e-6), DifferentiallyPrivateSgd<double>.ClipFactor(10, 1), 15);
+    }
+
+    [Fact]
     public void Noise_has_standard_deviation_sigma_c_over_the_batch_and_the_accountant_advances()
     {
         const int n = 20000;

@@ -1,16 +1,14 @@
-using Descent.Numerics;
 using Descent.Optimizers;
 using Descent.Schedules;
 
 namespace Descent.Tests.Optimizers;
 
-public class OptimizerBehaviorTests
+/// <summary>
+/// <see cref="Optimizer{T}"/> itself (<c>Optimizer.cs</c>) over the classic optimizers: zero gradients, per-group overrides,
+/// maximize, scheduled hyperparameters, validation at construction, custom chains.
+/// </summary>
+public class OptimizerTests
 {
-    private sealed record ListSchedule(double[] Values) : ISchedule
-    {
-        public double At(long step) => Values[Math.Min(step, Values.Length - 1)];
-    }
-
     public static TheoryData<string> All() => new(AllFactories.Keys.Order(StringComparer.Ordinal));
 
     private static readonly Dictionary<string, Func<double, Optimizer<double>>> AllFactories = new()
@@ -26,12 +24,6 @@ public class OptimizerBehaviorTests
         ["adamax"] = lr => Optim.Adamax<double>(lr),
     };
 
-    private static (double[] Value, double[] Grad) Buffers(int n, int seed)
-    {
-        var r = new Random(seed);
-        return (Enumerable.Range(0, n).Select(_ => 0.5 + r.NextDouble()).ToArray(), Enumerable.Range(0, n).Select(_ => r.NextDouble() - 0.5).ToArray());
-    }
-
     [Theory]
     [MemberData(nameof(All))]
     public void Zero_gradient_leaves_parameters_unchanged(string name)
@@ -40,7 +32,7 @@ public class OptimizerBehaviorTests
         {
             var o = AllFactories[name](0.1);
             o.UseFusedKernels = fused;
-            var (v, _) = Buffers(37, 1);
+            var (v, _) = TestObjectives.RandomBuffers(37, 1);
             var before = (double[])v.Clone();
             o.AddGroup(new Parameter<double>("w", v, new double[37]));
             for (int i = 0; i < 3; i++) o.Step();
@@ -53,8 +45,8 @@ public class OptimizerBehaviorTests
     public void Group_with_tiny_learning_rate_stays_bit_identical(string name)
     {
         var o = AllFactories[name](0.1);
-        var (a, ga) = Buffers(19, 2);
-        var (b, gb) = Buffers(23, 3);
+        var (a, ga) = TestObjectives.RandomBuffers(19, 2);
+        var (b, gb) = TestObjectives.RandomBuffers(23, 3);
         var aBefore = (double[])a.Clone();
         var bBefore = (double[])b.Clone();
         o.AddGroup(new Parameter<double>("a", a, ga));
@@ -83,7 +75,7 @@ public class OptimizerBehaviorTests
         };
         for (int k = 0; k < max.Length; k++)
         {
-            var (v1, g) = Buffers(33, k);
+            var (v1, g) = TestObjectives.RandomBuffers(33, k);
             var v2 = (double[])v1.Clone();
             var neg = g.Select(x => -x).ToArray();
             var a = max[k]();
@@ -94,7 +86,7 @@ public class OptimizerBehaviorTests
             Assert.Equal(v2, v1);
             // Ascending: with weight decay 0 the parameters move along +gradient on the first step for SGD.
         }
-        var (w, grad) = Buffers(5, 9);
+        var (w, grad) = TestObjectives.RandomBuffers(5, 9);
         var start = (double[])w.Clone();
         var sgd = Optim.Sgd<double>(0.1, maximize: true);
         sgd.AddGroup(new Parameter<double>("w", w, grad));
@@ -126,63 +118,10 @@ public class OptimizerBehaviorTests
     }
 
     [Fact]
-    public void Length_mismatch_is_rejected_and_changes_nothing()
-    {
-        Assert.Throws<ArgumentException>(() => new Parameter<double>("w", new double[4], new double[5]));
-        Assert.Throws<ArgumentException>(() => new Parameter<double>("w", new double[4], new double[4], [3, 2]));
-        var p = new Parameter<double>("w", new double[] { 1, 2, 3 }, new double[] { 1, 1, 1 });
-        var g = p.Gradient;
-        Assert.Throws<ArgumentException>(() => p.Gradient = new double[2]);
-        Assert.Equal(g, p.Gradient);
-        var o = Optim.Sgd<double>();
-        o.AddGroup(p);
-        Assert.Throws<ArgumentException>(() => o.AddGroup(new Parameter<double>("w", new double[1], new double[1])));
-        Assert.Single(o.Groups);
-    }
-
-    [Theory]
-    [InlineData(NonFinitePolicy.Throw)]
-    [InlineData(NonFinitePolicy.SkipStep)]
-    [InlineData(NonFinitePolicy.ZeroNonFinite)]
-    public void Non_finite_gradients_follow_the_policy(NonFinitePolicy policy)
-    {
-        var o = Optim.Adam<double>(0.1);
-        o.NonFinitePolicy = policy;
-        double[] v = [1, 2, 3];
-        double[] g = [0.5, double.NaN, -0.5];
-        o.AddGroup(new Parameter<double>("w", v, g));
-        var reference = Optim.Adam<double>(0.1);
-        double[] rv = [1, 2, 3];
-        reference.AddGroup(new Parameter<double>("w", rv, new double[] { 0.5, 0, -0.5 }));
-        switch (policy)
-        {
-            case NonFinitePolicy.Throw:
-                Assert.Throws<ArithmeticException>(o.Step);
-                Assert.Equal([1, 2, 3], v);
-                Assert.Equal(0, o.StepCount);
-                Assert.All(o.StateBuffers, b => Assert.All(b.Values.ToArray(), x => Assert.Equal(0, x)));
-                break;
-            case NonFinitePolicy.SkipStep:
-                o.Step();
-                Assert.Equal([1, 2, 3], v);
-                Assert.Equal(0, o.StepCount);
-                Assert.Equal(1, o.SkippedSteps);
-                Assert.Equal(0, o.ParameterStates.Single().Step);
-                break;
-            default:
-                o.Step();
-                reference.Step();
-                Assert.Equal(rv, v);
-                Assert.Equal([0.5, double.NaN, -0.5], g); // the caller's buffer is untouched
-                break;
-        }
-    }
-
-    [Fact]
     public void Per_group_overrides_equal_separate_optimizers()
     {
-        var (w, gw) = Buffers(10, 4);
-        var (bias, gb) = Buffers(3, 5);
+        var (w, gw) = TestObjectives.RandomBuffers(10, 4);
+        var (bias, gb) = TestObjectives.RandomBuffers(3, 5);
         var w2 = (double[])w.Clone();
         var b2 = (double[])bias.Clone();
         var o = Optim.AdamW<double>(1e-2, weightDecay: 0.1);
@@ -205,7 +144,7 @@ public class OptimizerBehaviorTests
         // b1 = g1; b_t = m_t b_{t-1} + g_t; p -= lr b_t, with m_t from the schedule (index t-1).
         double[] m = [0.9, 0.5, 0.1, 0.0];
         var o = Optim.Sgd<double>(0.1, momentum: 0.9);
-        o.Set(HyperparameterKey.Momentum, Hyperparameter.Scheduled(new ListSchedule(m)));
+        o.Set(HyperparameterKey.Momentum, Hyperparameter.Scheduled(new TestObjectives.ListSchedule(m)));
         double[] p = [1.0];
         double[] g = [0];
         o.AddGroup(new Parameter<double>("x", p, g));
@@ -225,7 +164,7 @@ public class OptimizerBehaviorTests
     public void Scheduled_beta1_equals_constant_beta1_while_equal_and_differs_after()
     {
         var a = Optim.Adam<double>(0.1);
-        a.Set(HyperparameterKey.Beta1, Hyperparameter.Scheduled(new ListSchedule([0.8, 0.8, 0.3])));
+        a.Set(HyperparameterKey.Beta1, Hyperparameter.Scheduled(new TestObjectives.ListSchedule([0.8, 0.8, 0.3])));
         var b = Optim.Adam<double>(0.1, beta1: 0.8);
         double[] pa = [1, -1], pb = [1, -1];
         double[] g = [0.3, 0.7];
@@ -235,76 +174,17 @@ public class OptimizerBehaviorTests
         Assert.Equal(pb, pa);
         a.Step(); b.Step();
         Assert.NotEqual(pb, pa);
-        Assert.Throws<ArgumentOutOfRangeException>(() => a.Set(HyperparameterKey.Beta1, Hyperparameter.Scheduled(new ListSchedule([1.5]))));
+        Assert.Throws<ArgumentOutOfRangeException>(() => a.Set(HyperparameterKey.Beta1, Hyperparameter.Scheduled(new TestObjectives.ListSchedule([1.5]))));
     }
 
     [Fact]
     public void Learning_rate_schedule_is_reported_per_group()
     {
-        var o = Optim.Sgd<double>(0.1, learningRateSchedule: new ListSchedule([1, 0.5, 0.25]));
+        var o = Optim.Sgd<double>(0.1, learningRateSchedule: new TestObjectives.ListSchedule([1, 0.5, 0.25]));
         o.AddGroup(new Parameter<double>("x", new double[1], new double[1]));
         Assert.Equal(0.1, o.Groups[0].LearningRate);
         o.Step();
         Assert.Equal(0.05, o.Groups[0].LearningRate);
-    }
-
-    [Fact]
-    public void Save_load_continue_equals_uninterrupted_and_mismatch_changes_nothing()
-    {
-        var (v1, g1) = Buffers(8, 6);
-        var v2 = (double[])v1.Clone();
-        var a = Optim.AdamW<double>(1e-2, amsgrad: true);
-        a.AddGroup(new Parameter<double>("w", v1, g1));
-        a.Step(); a.Step();
-        var snapshot = a.SaveState();
-        var b = Optim.AdamW<double>(1e-2, amsgrad: true);
-        Array.Copy(v1, v2, v1.Length);
-        b.AddGroup(new Parameter<double>("w", v2, (double[])g1.Clone()));
-        b.LoadState(snapshot);
-        a.Step(); b.Step();
-        Assert.Equal(v1, v2);
-        Assert.Equal(a.StepCount, b.StepCount);
-
-        var c = Optim.AdamW<double>(1e-2); // no amsgrad: one buffer fewer
-        c.AddGroup(new Parameter<double>("w", new double[8], new double[8]));
-        var before = c.SaveState();
-        Assert.Throws<ArgumentException>(() => c.LoadState(snapshot));
-        Assert.Throws<ArgumentException>(() => Optim.Adam<double>(amsgrad: true).LoadState(snapshot)); // kind differs
-        Assert.Equal(0, c.StepCount);
-        Assert.All(c.StateBuffers, s => Assert.All(s.Values.ToArray(), x => Assert.Equal(0, x)));
-        Assert.Equal(before.Parameters[0].Buffers.Count, c.ParameterStates.Single().Buffers.Count);
-    }
-
-    [Fact]
-    public void Gradient_accumulation_applies_the_mean_every_k_steps()
-    {
-        double[] p1 = [1, 2], p2 = [1, 2];
-        double[] g1 = [0, 0], g2 = [0, 0];
-        var a = Optim.Adam<double>(0.1);
-        a.GradientAccumulationSteps = 2;
-        a.AddGroup(new Parameter<double>("x", p1, g1));
-        var b = Optim.Adam<double>(0.1);
-        b.AddGroup(new Parameter<double>("x", p2, g2));
-        g1[0] = 1; g1[1] = -2; a.Step();
-        Assert.Equal([1, 2], p1);
-        Assert.Equal(1, a.MicroStep);
-        g1[0] = 3; g1[1] = 4; a.Step();
-        g2[0] = 2; g2[1] = 1; b.Step();
-        Assert.Equal(p2, p1);
-        Assert.Equal(1, a.StepCount);
-    }
-
-    [Fact]
-    public void Clip_by_global_norm_scales_the_gradient()
-    {
-        double[] p1 = [1, 2], p2 = [1, 2];
-        var a = Optim.Sgd<double>(0.1);
-        a.MaxGradientNorm = 1;
-        a.AddGroup(new Parameter<double>("x", p1, new double[] { 3, 4 }));
-        a.Step();
-        double scale = 1 / (5 + 1e-6);
-        Assert.Equal(1 - 0.1 * 3 * scale, p1[0], 14);
-        Assert.Equal(2 - 0.1 * 4 * scale, p1[1], 14);
     }
 
     [Fact]
@@ -317,53 +197,5 @@ public class OptimizerBehaviorTests
         o.AddGroup(new Parameter<double>("x", p, new double[] { 5, -0.5, -7 }));
         o.Step();
         Assert.Equal([-0.5, 0.25, 0.5], p);
-    }
-
-    [Theory]
-    [InlineData(false, 1000)]
-    [InlineData(false, 140_000)]
-    [InlineData(true, 1000)]
-    [InlineData(true, 140_000)]
-    public void A_step_allocates_nothing_after_the_first(bool composed, int length)
-    {
-        foreach (var o in new[] { Optim.AdamW<double>(amsgrad: true), Optim.Sgd<double>(momentum: 0.9), Optim.RmsProp<double>(centered: true, momentum: 0.9), Optim.AdaGrad<double>(), Optim.NAdam<double>() })
-        {
-            o.UseFusedKernels = !composed;
-            o.MaxDegreeOfParallelism = 4;
-            o.NonFinitePolicy = NonFinitePolicy.SkipStep;
-            var (v, g) = Buffers(length, 1);
-            o.AddGroup(new Parameter<double>("w", v, g));
-            o.AddGroup(new Parameter<double>("b", new double[7], new double[7])).Set(HyperparameterKey.LearningRate, 1e-4);
-            for (int i = 0; i < 4; i++) o.Step();
-            // Tiered JIT (on-stack replacement of long loops) may allocate while compiling; a steady state allocates nothing.
-            long allocated = long.MaxValue;
-            for (int window = 0; window < 3 && allocated != 0; window++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 3; i++) o.Step();
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            }
-            Assert.True(allocated == 0, $"{o.Kind}: {allocated} bytes allocated in 3 steps");
-        }
-    }
-
-    [Fact]
-    public void State_laid_out_by_name_keeps_names_lengths_and_initial_values_and_shares_nothing()
-    {
-        var opt = Optim.AdaGrad<float>(0.1, initialAccumulatorValue: 0.25);
-        opt.GradientAccumulationSteps = 2;
-        var parameters = Enumerable.Range(0, 5).Select(i => new Parameter<float>($"p{i}", new float[10 + i], new float[10 + i])).ToArray();
-        opt.AddGroup(parameters);
-        var states = opt.ParameterStates.ToArray();
-        Assert.Equal(5, states.Length);
-        for (int i = 0; i < 5; i++)
-        {
-            Assert.Equal(["sum", "accumulated_gradient"], states[i].Buffers.Select(b => b.Key));
-            Assert.All(states[i].Buffers, b => Assert.Equal(10 + i, b.Value.Length));
-            Assert.All(states[i].Buffer("sum"), v => Assert.Equal(0.25f, v));
-            Assert.All(states[i].Buffer("accumulated_gradient"), v => Assert.Equal(0f, v));
-        }
-        var arrays = states.SelectMany(s => s.Buffers.Select(b => b.Value)).ToArray();
-        Assert.Equal(arrays.Length, arrays.Distinct(ReferenceEqualityComparer.Instance).Count());
     }
 }
