@@ -30,7 +30,7 @@ public class DpSgdExperimentTests
     }
 
     [Fact]
-    public void Per_example_gradients_equal_the_gradient_of_a_batch_of_one()
+    public void PerExampleGradientsEqualTheGradientOfABatchOfOne()
     {
         var (model, input, outputGradient) = Setup();
         int length = model.Values.Length;
@@ -51,7 +51,7 @@ public class DpSgdExperimentTests
     }
 
     [Fact]
-    public void Norm_identity_and_scaled_backward_give_the_clipped_sum_of_batches_of_one()
+    public void NormIdentityAndScaledBackwardGiveTheClippedSumOfBatchesOfOne()
     {
         var (model, input, outputGradient) = Setup();
         int length = model.Values.Length;
@@ -76,7 +76,7 @@ public class DpSgdExperimentTests
     }
 
     [Fact]
-    public void The_clipped_sum_step_equals_the_library_step_on_materialized_per_example_gradients()
+    public void TheClippedSumStepEqualsTheLibraryStepOnMaterializedPerExampleGradients()
     {
         var (model, input, outputGradient) = Setup();
         int length = model.Values.Length;
@@ -117,7 +117,7 @@ public class DpSgdExperimentTests
     }
 
     [Fact]
-    public void Noise_is_calibrated_to_the_target_epsilon_for_the_steps_taken()
+    public void NoiseIsCalibratedToTheTargetEpsilonForTheStepsTaken()
     {
         double previous = double.PositiveInfinity;
         foreach (double target in DpSgdExperiment.Epsilons)
@@ -133,7 +133,7 @@ public class DpSgdExperimentTests
     }
 
     [Fact]
-    public void Quick_run_reports_every_arm_and_is_inconclusive()
+    public void QuickRunReportsEveryArmAndIsInconclusive()
     {
         string dir = Directory.CreateTempSubdirectory("dp-sgd").FullName;
         var context = new ExperimentContext(dir, Mnist.FindDefaultDirectory(), Quick: true, Seed: 0, Log: _ => { });

@@ -7,7 +7,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class EveryOptimizerExperimentTests
 {
     [Fact]
-    public void Every_catalog_optimizer_has_a_training_example_that_parses_to_itself()
+    public void EveryCatalogOptimizerHasATrainingExampleThatParsesToItself()
     {
         foreach (var d in OptimizerCatalog.All)
         {
@@ -18,7 +18,7 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void Is_experiment_18_of_the_catalog()
+    public void IsExperiment18OfTheCatalog()
     {
         var e = Assert.Single(ExperimentCatalog.All, e => e.Number == 18);
         Assert.Equal("mnist-modern-optimizers", e.Id);
@@ -33,7 +33,7 @@ public class EveryOptimizerExperimentTests
     [InlineData("dog")]
     [InlineData("asgd")]
     [InlineData("sparse_adam")]
-    public void Issue_20s_minibatch_optimizers_are_in_the_table_with_a_named_family(string name)
+    public void Issue20sMinibatchOptimizersAreInTheTableWithANamedFamily(string name)
     {
         var d = Assert.Single(OptimizerCatalog.All, d => d.Name == name);
         Assert.True(d.MinibatchMethod);
@@ -43,13 +43,13 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void Rprop_is_left_out_as_a_full_batch_method()
+    public void RpropIsLeftOutAsAFullBatchMethod()
     {
         Assert.False(Assert.Single(OptimizerCatalog.All, d => d.Name == "rprop").MinibatchMethod);
     }
 
     [Fact]
-    public void Every_rate_of_every_grid_gives_a_valid_optimizer_text()
+    public void EveryRateOfEveryGridGivesAValidOptimizerText()
     {
         foreach (var d in OptimizerCatalog.All.Where(d => d.MinibatchMethod))
         {
@@ -62,7 +62,7 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void With_learning_rate_replaces_only_lr_or_adds_it()
+    public void WithLearningRateReplacesOnlyLrOrAddsIt()
     {
         Assert.Equal("muon(lr=0.1, adam_lr=1e-3)", MnistTuning.WithLearningRate("muon(lr=0.02, adam_lr=1e-3)", 0.1));
         Assert.Equal("dog(lr=0.3)", MnistTuning.WithLearningRate("dog()", 0.3));
@@ -71,7 +71,7 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void Choose_takes_the_best_validation_accuracy_and_never_a_nan()
+    public void ChooseTakesTheBestValidationAccuracyAndNeverANan()
     {
         Assert.Equal(2, MnistTuning.Choose([90, 91, 93, 92]));
         Assert.Equal(0, MnistTuning.Choose([95, 95, 94]));
@@ -79,7 +79,7 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void Decision_rule_on_constructed_seeds()
+    public void DecisionRuleOnConstructedSeeds()
     {
         double[] reference = [94.0, 94.4, 93.8, 94.2, 94.1];
         // equal up to small noise: non-inferior at margin 0.5
@@ -101,7 +101,7 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void The_split_keeps_validation_apart_from_training_and_test()
+    public void TheSplitKeepsValidationApartFromTrainingAndTest()
     {
         var split = MnistTuning.Carve(TestPaths.MnistDirectory, 16, 1000, 500);
         Assert.Equal(1000, split.Fit.Train.Count);
@@ -116,7 +116,7 @@ public class EveryOptimizerExperimentTests
     }
 
     [Fact]
-    public void Quick_run_reports_the_result_record_and_is_inconclusive()
+    public void QuickRunReportsTheResultRecordAndIsInconclusive()
     {
         string dir = TestPaths.TempDirectory();
         var r = new EveryOptimizerExperiment().Run(new ExperimentContext(dir, TestPaths.MnistDirectory, Quick: true, Seed: 0, _ => { }));

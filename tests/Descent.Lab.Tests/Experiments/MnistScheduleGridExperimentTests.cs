@@ -16,21 +16,21 @@ public class MnistScheduleGridExperimentTests
         })).ToArray();
 
     [Fact]
-    public void Supported_when_every_optimizer_has_a_significantly_better_annealed_schedule()
+    public void SupportedWhenEveryOptimizerHasASignificantlyBetterAnnealedSchedule()
     {
         var k = Three((o, s) => s == (o == "Adam" ? "1cycle" : "cosine") ? (0.01, Gain) : (0.4, Unclear));
         Assert.Equal(Verdict.Supported, Decide(k));
     }
 
     [Fact]
-    public void Step_alone_does_not_count_for_the_claim()
+    public void StepAloneDoesNotCountForTheClaim()
     {
         var k = Three((o, s) => s == "step" || o != "AdamW" && s == "cosine" ? (0.01, Gain) : (0.4, Unclear));
         Assert.Equal(Verdict.Inconclusive, Decide(k));
     }
 
     [Fact]
-    public void Not_supported_when_for_one_optimizer_neither_annealed_schedule_can_be_better()
+    public void NotSupportedWhenForOneOptimizerNeitherAnnealedScheduleCanBeBetter()
     {
         var k = Three((o, s) => o == "Adam" && s != "step" ? (1.0, NoGain) : (0.01, Gain));
         Assert.Equal(Verdict.NotSupported, Decide(k));
@@ -40,7 +40,7 @@ public class MnistScheduleGridExperimentTests
     }
 
     [Fact]
-    public void Holm_on_nine_constructed_comparisons_decides_as_stated()
+    public void HolmOnNineConstructedComparisonsDecidesAsStated()
     {
         // five seeds: annealed schedules gain about one point for every optimizer, step nothing
         double[] constant = [95.0, 95.3, 94.8, 95.1, 95.2];
@@ -60,7 +60,7 @@ public class MnistScheduleGridExperimentTests
 
     // One quick run (QuickRun's smoke checks and the result record, so the experiment trains once in this class).
     [Fact]
-    public void Quick_run_writes_its_figures_and_reports_the_result_record_as_inconclusive()
+    public void QuickRunWritesItsFiguresAndReportsTheResultRecordAsInconclusive()
     {
         string dir = TestPaths.TempDirectory();
         var log = new List<string>();

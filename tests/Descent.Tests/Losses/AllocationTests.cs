@@ -5,7 +5,7 @@ namespace Descent.Tests.Losses;
 public class AllocationTests
 {
     [Fact]
-    public void Hot_losses_allocate_nothing_per_call_after_the_first()
+    public void HotLossesAllocateNothingPerCallAfterTheFirst()
     {
         var logits = new float[64 * 10];
         var gradient = new float[64 * 10];
@@ -26,7 +26,7 @@ public class AllocationTests
     }
 
     [Fact]
-    public void Softmax_CE_on_the_worker_pool_allocates_nothing_per_call()
+    public void SoftmaxCEOnTheWorkerPoolAllocatesNothingPerCall()
     {
         // 512 x 1000 logits: above SoftmaxKernels.ParallelThreshold, so rows run in parallel chunks when threads > 1.
         var logits = new float[512 * 1000];

@@ -17,7 +17,7 @@ public class AllocationTests
     [InlineData(false, 140_000)]
     [InlineData(true, 1000)]
     [InlineData(true, 140_000)]
-    public void A_step_allocates_nothing_after_the_first(bool composed, int length)
+    public void AStepAllocatesNothingAfterTheFirst(bool composed, int length)
     {
         foreach (var o in new[] { Optim.AdamW<double>(amsgrad: true), Optim.Sgd<double>(momentum: 0.9), Optim.RmsProp<double>(centered: true, momentum: 0.9), Optim.AdaGrad<double>(), Optim.NAdam<double>() })
         {
@@ -43,7 +43,7 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(FusedCatalogNames))]
-    public void Fused_steps_allocate_nothing_after_the_first(string name)
+    public void FusedStepsAllocateNothingAfterTheFirst(string name)
     {
         AssertNoAllocation<float>(name, [FusedLoop.ParallelThreshold + 17]);
         AssertNoAllocation<double>(name, [FusedLoop.ParallelThreshold + 17]);
@@ -83,7 +83,7 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(CatalogNames))]
-    public void Steps_allocate_nothing(string name)
+    public void StepsAllocateNothing(string name)
     {
         var optimizer = Build(OptimizerCatalog.Create<double>(name + "()"));
         Assert.Equal(0, AllocatedBy(optimizer.Step));
@@ -94,7 +94,7 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(SparseCatalogNames))]
-    public void Sparse_steps_allocate_nothing_after_the_largest_row_set(string name)
+    public void SparseStepsAllocateNothingAfterTheLargestRowSet(string name)
     {
         AssertSparseNoAllocation<float>(name);
         AssertSparseNoAllocation<double>(name);
@@ -125,7 +125,7 @@ public class AllocationTests
     }
 
     [Fact]
-    public void Wrapper_steps_allocate_nothing()
+    public void WrapperStepsAllocateNothing()
     {
         var inner = Build(Optim.Adam<double>());
         var lookahead = new Lookahead<double>(inner, 2);

@@ -9,7 +9,7 @@ public class GradientPreprocessingTests
     [InlineData(NonFinitePolicy.Throw)]
     [InlineData(NonFinitePolicy.SkipStep)]
     [InlineData(NonFinitePolicy.ZeroNonFinite)]
-    public void Non_finite_gradients_follow_the_policy(NonFinitePolicy policy)
+    public void NonFiniteGradientsFollowThePolicy(NonFinitePolicy policy)
     {
         var o = Optim.Adam<double>(0.1);
         o.NonFinitePolicy = policy;
@@ -44,7 +44,7 @@ public class GradientPreprocessingTests
     }
 
     [Fact]
-    public void Gradient_accumulation_applies_the_mean_every_k_steps()
+    public void GradientAccumulationAppliesTheMeanEveryKSteps()
     {
         double[] p1 = [1, 2], p2 = [1, 2];
         double[] g1 = [0, 0], g2 = [0, 0];
@@ -63,7 +63,7 @@ public class GradientPreprocessingTests
     }
 
     [Fact]
-    public void Clip_by_global_norm_scales_the_gradient()
+    public void ClipByGlobalNormScalesTheGradient()
     {
         double[] p1 = [1, 2], p2 = [1, 2];
         var a = Optim.Sgd<double>(0.1);

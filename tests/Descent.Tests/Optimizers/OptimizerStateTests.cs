@@ -6,7 +6,7 @@ namespace Descent.Tests.Optimizers;
 public class OptimizerStateTests
 {
     [Fact]
-    public void Save_load_continue_equals_uninterrupted_and_mismatch_changes_nothing()
+    public void SaveLoadContinueEqualsUninterruptedAndMismatchChangesNothing()
     {
         var (v1, g1) = TestObjectives.RandomBuffers(8, 6);
         var v2 = (double[])v1.Clone();
@@ -33,7 +33,7 @@ public class OptimizerStateTests
     }
 
     [Fact]
-    public void State_laid_out_by_name_keeps_names_lengths_and_initial_values_and_shares_nothing()
+    public void StateLaidOutByNameKeepsNamesLengthsAndInitialValuesAndSharesNothing()
     {
         var opt = Optim.AdaGrad<float>(0.1, initialAccumulatorValue: 0.25);
         opt.GradientAccumulationSteps = 2;

@@ -26,7 +26,7 @@ public class OptimizerTests
 
     [Theory]
     [MemberData(nameof(All))]
-    public void Zero_gradient_leaves_parameters_unchanged(string name)
+    public void ZeroGradientLeavesParametersUnchanged(string name)
     {
         foreach (bool fused in new[] { true, false })
         {
@@ -42,7 +42,7 @@ public class OptimizerTests
 
     [Theory]
     [MemberData(nameof(All))]
-    public void Group_with_tiny_learning_rate_stays_bit_identical(string name)
+    public void GroupWithTinyLearningRateStaysBitIdentical(string name)
     {
         var o = AllFactories[name](0.1);
         var (a, ga) = TestObjectives.RandomBuffers(19, 2);
@@ -58,7 +58,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Maximize_equals_minimizing_the_negated_gradient_for_every_optimizer()
+    public void MaximizeEqualsMinimizingTheNegatedGradientForEveryOptimizer()
     {
         var max = new Func<Optimizer<double>>[]
         {
@@ -95,7 +95,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Invalid_hyperparameters_are_rejected_naming_the_parameter_and_range()
+    public void InvalidHyperparametersAreRejectedNamingTheParameterAndRange()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Sgd<double>(-1));
         Assert.Equal("learningRate", e.ParamName);
@@ -118,7 +118,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Per_group_overrides_equal_separate_optimizers()
+    public void PerGroupOverridesEqualSeparateOptimizers()
     {
         var (w, gw) = TestObjectives.RandomBuffers(10, 4);
         var (bias, gb) = TestObjectives.RandomBuffers(3, 5);
@@ -139,7 +139,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Scheduled_momentum_follows_the_schedule()
+    public void ScheduledMomentumFollowsTheSchedule()
     {
         // b1 = g1; b_t = m_t b_{t-1} + g_t; p -= lr b_t, with m_t from the schedule (index t-1).
         double[] m = [0.9, 0.5, 0.1, 0.0];
@@ -161,7 +161,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Scheduled_beta1_equals_constant_beta1_while_equal_and_differs_after()
+    public void ScheduledBeta1EqualsConstantBeta1WhileEqualAndDiffersAfter()
     {
         var a = Optim.Adam<double>(0.1);
         a.Set(HyperparameterKey.Beta1, Hyperparameter.Scheduled(new TestObjectives.ListSchedule([0.8, 0.8, 0.3])));
@@ -178,7 +178,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Learning_rate_schedule_is_reported_per_group()
+    public void LearningRateScheduleIsReportedPerGroup()
     {
         var o = Optim.Sgd<double>(0.1, learningRateSchedule: new TestObjectives.ListSchedule([1, 0.5, 0.25]));
         o.AddGroup(new Parameter<double>("x", new double[1], new double[1]));
@@ -188,7 +188,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Clip_by_value_rule_composes()
+    public void ClipByValueRuleComposes()
     {
         var rule = new Descent.Optimizers.Rules.ClipByValue<double>(-1, 1);
         var o = Optim.Chain("clipped-sgd", new() { [HyperparameterKey.LearningRate] = 0.5 }, rule, new Descent.Optimizers.Rules.ScaleByLearningRate<double>());

@@ -6,7 +6,7 @@ namespace Descent.Tests.Optimizers;
 public class ParameterTests
 {
     [Fact]
-    public void Length_mismatch_is_rejected_and_changes_nothing()
+    public void LengthMismatchIsRejectedAndChangesNothing()
     {
         Assert.Throws<ArgumentException>(() => new Parameter<double>("w", new double[4], new double[5]));
         Assert.Throws<ArgumentException>(() => new Parameter<double>("w", new double[4], new double[4], [3, 2]));

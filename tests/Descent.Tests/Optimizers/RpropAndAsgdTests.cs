@@ -7,7 +7,7 @@ namespace Descent.Tests.Optimizers;
 public class RpropAndAsgdTests
 {
     [Fact]
-    public void Rprop_grows_shrinks_and_pauses_by_sign_and_ignores_zero_gradients()
+    public void RpropGrowsShrinksAndPausesBySignAndIgnoresZeroGradients()
     {
         var p = new double[] { 0, 0, 0 };
         var g = new double[3];
@@ -34,7 +34,7 @@ public class RpropAndAsgdTests
     }
 
     [Fact]
-    public void Rprop_rejects_etas_and_step_sizes_out_of_order_and_changes_nothing()
+    public void RpropRejectsEtasAndStepSizesOutOfOrderAndChangesNothing()
     {
         Assert.Contains("etas", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Rprop<double>(etaMinus: 1.0)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Rprop<double>(etaPlus: 0.9));
@@ -42,7 +42,7 @@ public class RpropAndAsgdTests
     }
 
     [Fact]
-    public void Asgd_average_is_the_parameter_until_t0_then_the_mean_of_the_iterates()
+    public void AsgdAverageIsTheParameterUntilT0ThenTheMeanOfTheIterates()
     {
         var p = new double[] { 1, -2 };
         var g = new double[2];
@@ -65,7 +65,7 @@ public class RpropAndAsgdTests
     }
 
     [Fact]
-    public void Asgd_first_steps_by_hand()
+    public void AsgdFirstStepsByHand()
     {
         // η_1 = lr; p1 = p0 (1 - λ lr) - lr g; η_2 = lr / (1 + λ lr)^α
         const double lr = 0.05, lambd = 0.2, alpha = 0.75;

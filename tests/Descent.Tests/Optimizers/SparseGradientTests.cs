@@ -7,7 +7,7 @@ namespace Descent.Tests.Optimizers;
 public class SparseGradientTests
 {
     [Fact]
-    public void Set_coalesces_repeated_rows_in_order_and_sorts_them()
+    public void SetCoalescesRepeatedRowsInOrderAndSortsThem()
     {
         var g = new SparseGradient<double>(2);
         g.Set([3, 1, 3], [1, 2, 10, 20, 100, 200]);
@@ -23,7 +23,7 @@ public class SparseGradientTests
     [InlineData("sgd(lr=0.1, momentum=0.9)")]
     [InlineData("yogi(lr=0.01)")]
     [InlineData("rmsprop(lr=0.01)")]
-    public void Lazy_step_moves_only_present_rows_and_equals_a_dense_step_on_them(string text)
+    public void LazyStepMovesOnlyPresentRowsAndEqualsADenseStepOnThem(string text)
     {
         // 5 rows of 3: rows 1 and 3 get gradients. The lazy step must leave rows 0, 2, 4 (values and state) untouched and give
         // rows 1 and 3 exactly what a dense step gives a parameter holding only those rows.
@@ -61,7 +61,7 @@ public class SparseGradientTests
     [InlineData("sgd(lr=0.1, momentum=0.9)")]
     [InlineData("rmsprop(lr=0.01)")]
     [InlineData("adagrad(lr=0.1)")]
-    public void Lazy_steps_over_changing_row_sets_equal_each_row_stepped_alone(string text)
+    public void LazyStepsOverChangingRowSetsEqualEachRowSteppedAlone(string text)
     {
         // Row sets of different sizes, growing and shrinking (the compact state is reused and longer than the rows present):
         // with rules that do not depend on the step count, each row evolves as a one-row dense optimizer stepped exactly when
@@ -97,7 +97,7 @@ public class SparseGradientTests
     }
 
     [Fact]
-    public void Rules_that_are_not_elementwise_refuse_sparse_gradients_clearly()
+    public void RulesThatAreNotElementwiseRefuseSparseGradientsClearly()
     {
         var o = Optim.NovoGrad<double>();
         Assert.False(o.SupportsSparseGradients);

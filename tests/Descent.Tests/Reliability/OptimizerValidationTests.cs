@@ -33,7 +33,7 @@ public class OptimizerValidationTests
             ":" + string.Join(",", s.Scalars.Select(x => x.Name + "=" + x.Value.ToString("R")))));
 
     [Theory, MemberData(nameof(Names))]
-    public void SkipStep_and_Throw_change_nothing(string name)
+    public void SkipStepAndThrowChangeNothing(string name)
     {
         foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
         {
@@ -53,7 +53,7 @@ public class OptimizerValidationTests
     }
 
     [Theory, MemberData(nameof(Names))]
-    public void Wrong_gradient_length_is_refused_and_changes_nothing(string name)
+    public void WrongGradientLengthIsRefusedAndChangesNothing(string name)
     {
         var (opt, w, _) = Build(name);
         string before = Snapshot(opt, w);
@@ -79,7 +79,7 @@ public class OptimizerValidationTests
     }
 
     [Theory, MemberData(nameof(BadNumbers))]
-    public void Invalid_numeric_hyperparameters_fail_naming_the_option(string optimizer, string option, string bad)
+    public void InvalidNumericHyperparametersFailNamingTheOption(string optimizer, string option, string bad)
     {
         string text = $"{optimizer}({option}={bad})";
         Exception e = Record.Exception(() => OptimizerCatalog.Create<double>(text))!;
@@ -89,7 +89,7 @@ public class OptimizerValidationTests
     }
 
     [Fact]
-    public void Every_option_declares_its_range_and_names_and_its_default_lies_in_range()
+    public void EveryOptionDeclaresItsRangeAndNamesAndItsDefaultLiesInRange()
     {
         foreach (var d in OptimizerCatalog.All)
         {
@@ -140,7 +140,7 @@ public class OptimizerValidationTests
     }
 
     [Theory, MemberData(nameof(JustOutside))]
-    public void Construction_refuses_values_just_outside_the_declared_range(string optimizer, string option, double value)
+    public void ConstructionRefusesValuesJustOutsideTheDeclaredRange(string optimizer, string option, double value)
     {
         string text = FormattableString.Invariant($"{optimizer}({option}={value:R})");
         Assert.False(OptimizerCatalog.All.Single(d => d.Name == optimizer).Options.Single(o => o.Name == option).Range!.Contains(value));

@@ -6,7 +6,7 @@ namespace Descent.Tests.Optimizers.Aids;
 public class DifferentiallyPrivateSgdTests
 {
     [Fact]
-    public void Rdp_of_the_sampled_gaussian_matches_tf_privacy_values()
+    public void RdpOfTheSampledGaussianMatchesTfPrivacyValues()
     {
         // tensorflow_privacy rdp_accountant_test.py: compute_rdp(q, sigma, steps, orders)
         static void Near(double want, double got) => Assert.True(Math.Abs(want - got) < 1e-5, $"want {want}, got {got}");
@@ -19,7 +19,7 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Epsilon_matches_abadi_et_al_and_tf_privacy()
+    public void EpsilonMatchesAbadiEtAlAndTfPrivacy()
     {
         // Abadi et al. 2016, section 3.1: q = 0.01, σ = 4, δ = 1e-5, T = 10000 gives ε ≈ 1.26 with the moments accountant;
         // TF-Privacy's test_get_privacy_spent (orders 2..32): ε = 1.258575 at order 20.
@@ -40,7 +40,7 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Clips_each_example_sums_and_divides_by_the_expected_batch()
+    public void ClipsEachExampleSumsAndDividesByTheExpectedBatch()
     {
         var w = new double[] { 0, 0 };
         var sgd = Optim.Sgd<double>(learningRate: 1);
@@ -57,7 +57,7 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Step_from_a_clipped_sum_equals_the_step_from_per_example_gradients()
+    public void StepFromAClippedSumEqualsTheStepFromPerExampleGradients()
     {
         double[] perExample = [0.3, 0.4, -1, 6, 8, 2, 0, -0.5, 0.25];
         double[] Run(bool fromSum)
@@ -92,7 +92,7 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Noise_has_standard_deviation_sigma_c_over_the_batch_and_the_accountant_advances()
+    public void NoiseHasStandardDeviationSigmaCOverTheBatchAndTheAccountantAdvances()
     {
         const int n = 20000;
         var w = new double[n];
