@@ -83,7 +83,7 @@ public sealed class EveryOptimizerExperiment : IExperiment
     public int Number => 18;
 
     /// <inheritdoc/>
-    public string Id => "mnist-modern-optimizers";
+    public string Id => "mnist-every-optimizer";
 
     /// <inheritdoc/>
     public string Title => "MNIST: every optimizer of the catalog";

@@ -21,7 +21,7 @@ public class EveryOptimizerExperimentTests
     public void IsExperiment18OfTheCatalog()
     {
         var e = Assert.Single(ExperimentCatalog.All, e => e.Number == 18);
-        Assert.Equal("mnist-modern-optimizers", e.Id);
+        Assert.Equal("mnist-every-optimizer", e.Id);
         Assert.IsType<EveryOptimizerExperiment>(e);
     }
 

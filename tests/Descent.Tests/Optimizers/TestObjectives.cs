@@ -125,3 +125,10 @@ internal static class TestObjectives
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: expected {expected:R}, got {actual:R} (difference {Math.Abs(expected - actual):R})");
     }
 }
+
+/// <summary>Compares doubles within an absolute tolerance (for <c>Assert.Equal</c> on sequences).</summary>
+internal sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+{
+    public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+    public int GetHashCode(double obj) => 0;
+}
