@@ -127,11 +127,15 @@ internal sealed class GradientPreprocessing<T> where T : unmanaged, IFloatingPoi
         }
     }
 
+    // The values a step reads from a parameter's gradient: the rows present of a sparse gradient, else the dense buffer.
+    private static ReadOnlySpan<T> GradientValues(Parameter<T> parameter) =>
+        parameter.SparseGradient is { } sparse ? sparse.Values : parameter.Gradient.Span;
+
     private static bool AllGradientsFinite(List<ParameterGroup<T>> groups)
     {
         foreach (var g in groups)
             for (int i = 0; i < g.States.Length; i++)
-                foreach (T x in g.Parameters[i].Gradient.Span)
+                foreach (T x in GradientValues(g.Parameters[i]))
                     if (!T.IsFinite(x)) return false;
         return true;
     }
@@ -143,7 +147,7 @@ internal sealed class GradientPreprocessing<T> where T : unmanaged, IFloatingPoi
         {
             for (int i = 0; i < g.Parameters.Count; i++)
             {
-                ReadOnlySpan<T> x = accumulated ? g.States[i].Buffer(AccumulatorName) : g.Parameters[i].Gradient.Span;
+                ReadOnlySpan<T> x = accumulated ? g.States[i].Buffer(AccumulatorName) : GradientValues(g.Parameters[i]);
                 double scale = accumulated ? 1.0 / AccumulationSteps : 1.0;
                 double part = 0;
                 foreach (T v in x)

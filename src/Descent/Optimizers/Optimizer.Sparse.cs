@@ -35,23 +35,44 @@ public sealed partial class Optimizer<T>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ParameterState<T>, ParameterState<T>> _compactStates = new();
     private T[] _sparseValues = [];
 
+    // Every sparse gradient is checked before anything changes (a refused step modifies no parameter and no state): the chain
+    // must be element-wise, the rows inside the parameter, the state element-wise, and no gradient accumulation (its
+    // accumulator is dense).
+    private void CheckSparseGradients()
+    {
+        foreach (var g in _groups)
+        {
+            for (int i = 0; i < g.Parameters.Count; i++)
+            {
+                var p = g.Parameters[i];
+                if (p.SparseGradient is not { } sparse) continue;
+                for (int k = 0; k < _rules.Length; k++)
+                    if (!IsElementwise(_rules[k]))
+                        throw new NotSupportedException($"{Kind}: rule '{_rules[k].Name}' is not element-wise, so '{p.Name}' cannot step on a sparse gradient (use sparse_adam, adam, sgd, ...).");
+                if (GradientAccumulationSteps > 1)
+                    throw new NotSupportedException($"{Kind}: '{p.Name}' has a sparse gradient, and gradient accumulation ({GradientAccumulationSteps} steps) needs dense gradients.");
+                int width = sparse.RowLength;
+                if (p.Length % width != 0) throw new ArgumentException($"'{p.Name}' has {p.Length} values, not a whole number of rows of {width}.", nameof(p));
+                int rowCount = p.Length / width;
+                foreach (int r in sparse.Rows)
+                    if (r >= rowCount) throw new ArgumentOutOfRangeException(nameof(p), r, $"Sparse gradient row {r} is outside '{p.Name}' ({rowCount} rows).");
+                var buffers = g.States[i].Buffers;
+                for (int b = 0; b < buffers.Count; b++)
+                    if (buffers[b].Value.Length != p.Length) throw new NotSupportedException($"{Kind}: state buffer '{buffers[b].Key}' of '{p.Name}' is not element-wise.");
+            }
+        }
+    }
+
     // The lazy step of one parameter: the rows present are gathered with their state into a compact state, the chain runs on
     // them, and they are scattered back; absent rows (values and state) do not change. The compact state's buffers may be longer
     // than the rows present: every element-wise rule (IsElementwise) touches only the first update.Length elements of a buffer.
-    private void StepSparse(Parameter<T> p, ParameterState<T> s, SparseGradient<T> sparse, in StepContext context)
+    // The preprocessing stage applies to the values present as to a dense gradient: non-finite entries zeroed under
+    // NonFinitePolicy.ZeroNonFinite, and the global-norm clipping factor (the norm counts the values present).
+    private void StepSparse(Parameter<T> p, ParameterState<T> s, SparseGradient<T> sparse, in StepContext context, in PreparedStep<T> plan)
     {
-        for (int k = 0; k < _rules.Length; k++)
-            if (!IsElementwise(_rules[k]))
-                throw new NotSupportedException($"{Kind}: rule '{_rules[k].Name}' is not element-wise, so '{p.Name}' cannot step on a sparse gradient (use sparse_adam, adam, sgd, ...).");
         int width = sparse.RowLength;
-        if (p.Length % width != 0) throw new ArgumentException($"'{p.Name}' has {p.Length} values, not a whole number of rows of {width}.", nameof(p));
-        int rowCount = p.Length / width;
         var rows = sparse.Rows;
-        foreach (int r in rows)
-            if (r >= rowCount) throw new ArgumentOutOfRangeException(nameof(p), r, $"Sparse gradient row {r} is outside '{p.Name}' ({rowCount} rows).");
         var buffers = s.Buffers;
-        for (int b = 0; b < buffers.Count; b++)
-            if (buffers[b].Value.Length != p.Length) throw new NotSupportedException($"{Kind}: state buffer '{buffers[b].Key}' of '{p.Name}' is not element-wise.");
         int n = rows.Length * width;
         var compact = CompactStateFor(s, n, width);
         compact.Step = s.Step;
@@ -69,6 +90,10 @@ public sealed partial class Optimizer<T>
         for (int r = 0; r < rows.Length; r++) full.Slice(rows[r] * width, width).CopyTo(values.Slice(r * width, width));
         var update = _update.AsSpan(0, n);
         sparse.Values.CopyTo(update);
+        if (plan.ZeroNonFinite)
+            for (int j = 0; j < update.Length; j++) if (!T.IsFinite(update[j])) update[j] = T.Zero;
+        if (plan.ClipScale != T.One)
+            for (int j = 0; j < update.Length; j++) update[j] = update[j] * plan.ClipScale;
         for (int k = 0; k < _rules.Length; k++) _rules[k].Apply(update, values, compact, context);
         for (int r = 0; r < rows.Length; r++)
         {

@@ -343,6 +343,7 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
         bool applied = false;
         try
         {
+            if (AnySparse()) CheckSparseGradients();
             var plan = _preprocessing.Plan(_groups, Kind, StepCount);
             if (plan.Applies)
             {
@@ -370,8 +371,8 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
                 var s = g.States[i];
                 if (p.SparseGradient is { } sparse)
                 {
-                    // lazy step on the rows present (SparseGradient); clipping, accumulation and the non-finite policy apply to dense gradients
-                    StepSparse(p, s, sparse, new StepContext(s.Step + 1, g.Resolved, factor, _maxDegreeOfParallelism));
+                    // lazy step on the rows present (SparseGradient), with the plan's non-finite zeroing and clipping factor
+                    StepSparse(p, s, sparse, new StepContext(s.Step + 1, g.Resolved, factor, _maxDegreeOfParallelism), plan);
                     s.Step++;
                     continue;
                 }

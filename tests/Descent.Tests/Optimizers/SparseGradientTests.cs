@@ -115,4 +115,90 @@ public class SparseGradientTests
         e.SparseGradient = sparse;
         Assert.Throws<ArgumentOutOfRangeException>(() => q.Step());
     }
+
+    // SparseAdam on a 4x2 embedding with rows 0 and 2 present; returns the optimizer, the parameter values and the sparse gradient.
+    private static (Optimizer<double> Optimizer, double[] Values, Parameter<double> Parameter, SparseGradient<double> Gradient) Embedding(double[] gradientValues)
+    {
+        var o = Optim.SparseAdam<double>(0.1);
+        double[] values = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8];
+        var p = new Parameter<double>("e", values, new double[8], [4, 2]);
+        o.AddGroup(p);
+        var sparse = new SparseGradient<double>(2);
+        sparse.Set([0, 2], gradientValues);
+        p.SparseGradient = sparse;
+        return (o, values, p, sparse);
+    }
+
+    [Fact]
+    public void NonFinitePoliciesApplyToTheValuesOfASparseGradient()
+    {
+        double[] bad = [1.0, double.NaN, -2.0, 0.5];
+
+        var (thrower, thrownValues, _, _) = Embedding(bad);
+        thrower.NonFinitePolicy = NonFinitePolicy.Throw;
+        var before = (double[])thrownValues.Clone();
+        var state = thrower.StateBuffers.Select(b => b.Values.ToArray()).ToArray();
+        Assert.Throws<ArithmeticException>(() => thrower.Step());
+        Assert.Equal(before, thrownValues);
+        Assert.Equal(state, thrower.StateBuffers.Select(b => b.Values.ToArray()).ToArray());
+        Assert.Equal(0, thrower.StepCount);
+
+        var (skipper, skippedValues, _, _) = Embedding(bad);
+        skipper.NonFinitePolicy = NonFinitePolicy.SkipStep;
+        skipper.Step();
+        Assert.Equal(before, skippedValues);
+        Assert.Equal(1, skipper.SkippedSteps);
+
+        var (zeroing, zeroedValues, _, _) = Embedding(bad);
+        zeroing.NonFinitePolicy = NonFinitePolicy.ZeroNonFinite;
+        zeroing.Step();
+        var (reference, referenceValues, _, _) = Embedding([1.0, 0.0, -2.0, 0.5]);
+        reference.Step();
+        Assert.Equal(referenceValues, zeroedValues);
+        Assert.NotEqual(before, zeroedValues);
+    }
+
+    [Fact]
+    public void GlobalNormClippingCountsAndScalesTheValuesPresent()
+    {
+        double[] g = [3.0, 4.0, 0.0, 12.0]; // norm 13
+        var (clipped, clippedValues, _, _) = Embedding(g);
+        clipped.MaxGradientNorm = 1.0;
+        clipped.Step();
+        double scale = 1.0 / (13 + 1e-6);
+        var (reference, referenceValues, _, _) = Embedding(g.Select(v => v * scale).ToArray());
+        reference.Step();
+        Assert.Equal(referenceValues, clippedValues);
+        var (unclipped, unclippedValues, _, _) = Embedding(g);
+        unclipped.Step();
+        Assert.NotEqual(unclippedValues, clippedValues);
+    }
+
+    [Fact]
+    public void ARefusedSparseStepChangesNothing()
+    {
+        // Two parameters: the first steps fine, the second's gradient names a row it does not have. Nothing may change.
+        var o = Optim.SparseAdam<double>(0.1);
+        double[] a = [1, 2, 3, 4], b = [5, 6, 7, 8];
+        var pa = new Parameter<double>("a", a, new double[4], [2, 2]);
+        var pb = new Parameter<double>("b", b, new double[4], [2, 2]);
+        o.AddGroup(pa, pb);
+        var ga = new SparseGradient<double>(2);
+        ga.Set([1], [1.0, 1.0]);
+        var gb = new SparseGradient<double>(2);
+        gb.Set([7], [1.0, 1.0]);
+        pa.SparseGradient = ga;
+        pb.SparseGradient = gb;
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.Step());
+        Assert.Equal([1.0, 2, 3, 4], a);
+        Assert.Equal([5.0, 6, 7, 8], b);
+        Assert.Equal(0, o.StepCount);
+        Assert.All(o.StateBuffers, buffer => Assert.All(buffer.Values.ToArray(), v => Assert.Equal(0.0, v)));
+
+        // Gradient accumulation sums dense buffers: with a sparse gradient it is refused, again before anything changes.
+        gb.Set([0], [1.0, 1.0]);
+        o.GradientAccumulationSteps = 2;
+        Assert.Contains("accumulation", Assert.Throws<NotSupportedException>(() => o.Step()).Message);
+        Assert.Equal([1.0, 2, 3, 4], a);
+    }
 }
