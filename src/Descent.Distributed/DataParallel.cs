@@ -38,6 +38,13 @@ public sealed record DataParallelOptions
     /// <summary>Positions per chunk of the deterministic reduction (≥ 1; default 16). Part of the result: runs compare bit for bit only at the same value.</summary>
     public int ChunkSize { get; init; } = 16;
 
+    /// <summary>
+    /// Benchmarks only (default false): a barrier before the gradient's collectives and before ZeRO's parameter allgather, timed
+    /// as <see cref="DataParallel.WaitSeconds"/>, so that the communication time is the transfer alone and not the wait for the
+    /// slowest rank's compute. It adds a collective per step, so training leaves it off; results are unchanged either way.
+    /// </summary>
+    public bool TimeWaitApart { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming a bad option.</summary>
     public void Validate()
     {
@@ -80,7 +87,7 @@ public sealed class DataParallel : IDataParallel
     private int[] _local = [];
     private float[] _chunks = [];
     private double[] _chunkLosses = [];
-    private long _computeTicks, _communicationTicks, _stepTicks;
+    private long _computeTicks, _communicationTicks, _stepTicks, _waitTicks;
     private bool _zeroNonFinite;
 
     /// <summary>Data parallelism over <paramref name="communicator"/> with <paramref name="options"/>.</summary>
@@ -104,14 +111,28 @@ public sealed class DataParallel : IDataParallel
 
     /// <summary>
     /// Seconds spent since construction (or <see cref="ResetTimings"/>) computing gradients (the <see cref="GradientSource"/>),
-    /// inside collectives (communication, including waiting for slower ranks) and in the optimizer's step.
+    /// inside collectives (communication, including waiting for slower ranks unless <see cref="DataParallelOptions.TimeWaitApart"/>)
+    /// and in the optimizer's step.
     /// </summary>
     public (double Compute, double Communication, double Step) Timings =>
         (_computeTicks / (double)System.Diagnostics.Stopwatch.Frequency, _communicationTicks / (double)System.Diagnostics.Stopwatch.Frequency,
          _stepTicks / (double)System.Diagnostics.Stopwatch.Frequency);
 
-    /// <summary>Sets <see cref="Timings"/> to zero.</summary>
-    public void ResetTimings() => _computeTicks = _communicationTicks = _stepTicks = 0;
+    /// <summary>Seconds spent in the barriers of <see cref="DataParallelOptions.TimeWaitApart"/> (waiting for the slowest rank); 0 without it.</summary>
+    public double WaitSeconds => _waitTicks / (double)System.Diagnostics.Stopwatch.Frequency;
+
+    /// <summary>Sets <see cref="Timings"/> and <see cref="WaitSeconds"/> to zero.</summary>
+    public void ResetTimings() => _computeTicks = _communicationTicks = _stepTicks = _waitTicks = 0;
+
+    // With TimeWaitApart: wait for every rank at a barrier, timed apart; returns the time after it.
+    private long WaitForAll(long now)
+    {
+        if (!_options.TimeWaitApart) return now;
+        _communicator.Barrier();
+        long after = Now;
+        _waitTicks += after - now;
+        return after;
+    }
 
     private static long Now => System.Diagnostics.Stopwatch.GetTimestamp();
 
@@ -210,20 +231,19 @@ public sealed class DataParallel : IDataParallel
             double loss = source(_local.AsSpan(0, count));
             long t1 = Now;
             _computeTicks += t1 - t0;
+            t1 = WaitForAll(t1);
             Span<double> sum = [loss];
             _communicator.Allreduce(sum);
-            if (_plan is null)
-            {
-                _communicator.Allreduce<float>(model.Gradients);
-                Scale(model.Gradients, scale);
-            }
-            else
-            {
-                _communicator.ReduceScatter<float>(model.Gradients, _shardGradient, _counts);
-                Scale(_shardGradient, scale);
-            }
+            if (_plan is null) _communicator.Allreduce<float>(model.Gradients);
+            else _communicator.ReduceScatter<float>(model.Gradients, _shardGradient, _counts);
+            long t2 = Now;
+            _communicationTicks += t2 - t1;
+            // The scaling by 1 / global batch is local arithmetic: timed with the optimizer's step, not as communication.
+            Scale(_plan is null ? model.Gradients : _shardGradient, scale);
+            long t3 = Now;
+            _stepTicks += t3 - t2;
             ClipShard(double.NaN);
-            _communicationTicks += Now - t1;
+            _communicationTicks += Now - t3;
             return sum[0] / length;
         }
         return Deterministic(batch, source, length, scale, model);
@@ -257,7 +277,7 @@ public sealed class DataParallel : IDataParallel
             _computeTicks += Now - t0;
             model.Gradients.AsSpan().CopyTo(slot);
         }
-        long t1 = Now;
+        long t1 = WaitForAll(Now);
         _communicator.Allgather(chunkData);
         _communicator.Allgather(losses);
         _communicationTicks += Now - t1;
@@ -344,6 +364,7 @@ public sealed class DataParallel : IDataParallel
         _stepTicks += t1 - t0;
         if (_plan is not null)
         {
+            t1 = WaitForAll(t1);
             _communicator.Allgather<float>(_model!.Values, _counts);
             _communicationTicks += Now - t1;
         }

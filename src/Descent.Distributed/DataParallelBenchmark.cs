@@ -13,11 +13,12 @@ namespace Descent.Distributed;
 /// <param name="GlobalBatch">Global batch.</param>
 /// <param name="Zero">ZeRO stage.</param>
 /// <param name="ComputeSeconds">Forward and backward of the rank's share of the batch.</param>
-/// <param name="CommunicationSeconds">Inside collectives (allreduce, or reduce-scatter + allgather), waiting included.</param>
+/// <param name="CommunicationSeconds">Inside collectives (allreduce, or reduce-scatter + allgather) after every rank has arrived: the transfer.</param>
 /// <param name="StepSeconds">The optimizer step.</param>
 /// <param name="TotalSeconds">The whole step, wall time.</param>
+/// <param name="WaitSeconds">At the barriers before the collectives: waiting for the slowest rank (<see cref="DataParallelOptions.TimeWaitApart"/>).</param>
 public sealed record DataParallelStepTiming(string Model, long Parameters, int Ranks, int GlobalBatch, int Zero,
-    double ComputeSeconds, double CommunicationSeconds, double StepSeconds, double TotalSeconds);
+    double ComputeSeconds, double CommunicationSeconds, double StepSeconds, double TotalSeconds, double WaitSeconds);
 
 /// <summary>
 /// Times data-parallel steps (compute vs communication vs optimizer step) of an MLP on MNIST inputs, and allreduce alone over
@@ -31,7 +32,7 @@ public static class DataParallelBenchmark
     {
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(data);
-        var dp = new DataParallel(communicator, new DataParallelOptions { ZeroStage = zero });
+        var dp = new DataParallel(communicator, new DataParallelOptions { ZeroStage = zero, TimeWaitApart = true });
         int local = DistributedSampler.MaxLocal(globalBatch, communicator.Size, 1);
         var model = new Mlp(layers, Math.Max(1, local), 1);
         var optimizer = dp.CreateOptimizer(() => OptimizerCatalog.Parse("adamw(lr=1e-4, weight_decay=0.01)").Create<float>(), model);
@@ -50,7 +51,7 @@ public static class DataParallelBenchmark
             return l;
         }
         var sampler = new BatchSampler(data.Count, BatchMode.MiniBatch, globalBatch, 7);
-        var rows = new double[steps * 4];
+        var rows = new double[steps * 5];
         for (int s = -warmup; s < steps; s++)
         {
             communicator.Barrier();
@@ -61,11 +62,11 @@ public static class DataParallelBenchmark
             double total = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             if (s < 0) continue;
             var (c, m, o) = dp.Timings;
-            rows[s * 4] = c; rows[s * 4 + 1] = m; rows[s * 4 + 2] = o; rows[s * 4 + 3] = total;
+            rows[s * 5] = c; rows[s * 5 + 1] = m; rows[s * 5 + 2] = o; rows[s * 5 + 3] = total; rows[s * 5 + 4] = dp.WaitSeconds;
         }
         communicator.Allreduce<double>(rows, ReduceOperation.Max); // the slowest rank of each step
-        double Median(int column) => Descent.Distributed.DataParallelBenchmark.Median(Enumerable.Range(0, steps).Select(s => rows[s * 4 + column]));
-        return new DataParallelStepTiming(name, model.Values.Length, communicator.Size, globalBatch, zero, Median(0), Median(1), Median(2), Median(3));
+        double Median(int column) => Descent.Distributed.DataParallelBenchmark.Median(Enumerable.Range(0, steps).Select(s => rows[s * 5 + column]));
+        return new DataParallelStepTiming(name, model.Values.Length, communicator.Size, globalBatch, zero, Median(0), Median(1), Median(2), Median(3), Median(4));
     }
 
     /// <summary>Median seconds of an in-place float allreduce of each size in <paramref name="sizes"/> (elements), <paramref name="repeats"/> times each.</summary>

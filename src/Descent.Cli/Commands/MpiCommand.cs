@@ -157,7 +157,7 @@ internal static class MpiCommand
                         ["steps"] = rows.Select(r => new Dictionary<string, object>
                         {
                             ["model"] = r.Model, ["parameters"] = r.Parameters, ["ranks"] = r.Ranks, ["global_batch"] = r.GlobalBatch, ["zero"] = r.Zero,
-                            ["compute_s"] = r.ComputeSeconds, ["communication_s"] = r.CommunicationSeconds, ["optimizer_s"] = r.StepSeconds, ["total_s"] = r.TotalSeconds,
+                            ["compute_s"] = r.ComputeSeconds, ["communication_s"] = r.CommunicationSeconds, ["optimizer_s"] = r.StepSeconds, ["total_s"] = r.TotalSeconds, ["wait_s"] = r.WaitSeconds,
                         }).ToArray(),
                         ["allreduce"] = allreduce.Select(a => new Dictionary<string, object> { ["elements"] = a.Elements, ["seconds"] = a.Seconds }).ToArray(),
                     }));
@@ -165,7 +165,7 @@ internal static class MpiCommand
                 else
                 {
                     foreach (var r in rows)
-                        Console.Out.WriteLine(FormattableString.Invariant($"{r.Model} ({r.Parameters:N0} params), {r.Ranks} ranks, batch {r.GlobalBatch}, zero {r.Zero}: compute {r.ComputeSeconds * 1e3:F2} ms, communication {r.CommunicationSeconds * 1e3:F2} ms, optimizer {r.StepSeconds * 1e3:F2} ms, step {r.TotalSeconds * 1e3:F2} ms"));
+                        Console.Out.WriteLine(FormattableString.Invariant($"{r.Model} ({r.Parameters:N0} params), {r.Ranks} ranks, batch {r.GlobalBatch}, zero {r.Zero}: compute {r.ComputeSeconds * 1e3:F2} ms, wait {r.WaitSeconds * 1e3:F2} ms, communication {r.CommunicationSeconds * 1e3:F2} ms, optimizer {r.StepSeconds * 1e3:F2} ms, step {r.TotalSeconds * 1e3:F2} ms"));
                     foreach (var (n, t) in allreduce) Console.Out.WriteLine(FormattableString.Invariant($"allreduce {n * 4:N0} bytes: {t * 1e6:F1} us"));
                 }
                 return ExitCodes.Success;
@@ -192,8 +192,9 @@ internal static class MpiCommand
             var stated = new CostModel(parse.GetValue(latency), parse.GetValue(bandwidth));
             var ci = System.Globalization.CultureInfo.InvariantCulture;
             Console.Out.WriteLine(string.Create(ci, $"fitted on this host (shared memory): alpha {fitted.Latency * 1e6:F2} us, beta {fitted.Bandwidth / 1e9:F2} GB/s"));
-            Console.Out.WriteLine("| model | ranks | zero | compute ms | measured communication ms | predicted (fitted) ms | measured step ms | predicted step ms |");
-            Console.Out.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            Console.Out.WriteLine("Measured communication is the time inside the collectives after a barrier (the transfer); the wait at that barrier for the slowest rank is its own column.");
+            Console.Out.WriteLine("| model | ranks | zero | compute ms | wait ms | measured communication ms | predicted (fitted) ms | measured / predicted | measured step ms | predicted step ms |");
+            Console.Out.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             var steps = runs.SelectMany(r => r.GetProperty("steps").EnumerateArray()).ToArray();
             foreach (var s in steps.OrderBy(s => s.GetProperty("model").GetString()).ThenBy(s => s.GetProperty("zero").GetInt32()).ThenBy(s => s.GetProperty("ranks").GetInt32()))
             {
@@ -201,7 +202,10 @@ internal static class MpiCommand
                 double bytes = s.GetProperty("parameters").GetInt64() * 4.0;
                 double comm = zero == 1 ? fitted.Zero1(n, bytes) : fitted.RingAllreduce(n, bytes);
                 double compute = s.GetProperty("compute_s").GetDouble(), opt = s.GetProperty("optimizer_s").GetDouble();
-                Console.Out.WriteLine(string.Create(ci, $"| {s.GetProperty("model").GetString()} | {n} | {zero} | {compute * 1e3:F2} | {s.GetProperty("communication_s").GetDouble() * 1e3:F2} | {comm * 1e3:F2} | {s.GetProperty("total_s").GetDouble() * 1e3:F2} | {(compute + opt + comm) * 1e3:F2} |"));
+                double measured = s.GetProperty("communication_s").GetDouble();
+                double wait = s.TryGetProperty("wait_s", out var w) ? w.GetDouble() : 0;
+                string ratio = n > 1 ? (measured / comm).ToString("F2", ci) : "-";
+                Console.Out.WriteLine(string.Create(ci, $"| {s.GetProperty("model").GetString()} | {n} | {zero} | {compute * 1e3:F2} | {wait * 1e3:F2} | {measured * 1e3:F2} | {comm * 1e3:F2} | {ratio} | {s.GetProperty("total_s").GetDouble() * 1e3:F2} | {(compute + opt + comm) * 1e3:F2} |"));
             }
             Console.Out.WriteLine();
             Console.Out.WriteLine(string.Create(ci, $"Prediction on the stated network (alpha {stated.Latency * 1e6:G3} us, beta {stated.Bandwidth / 1e9:G3} GB/s), per-rank batch fixed at the 1-rank global batch (weak scaling), compute and optimizer step from the 1-rank measurement (optimizer / N under ZeRO-1):"));
