@@ -143,6 +143,46 @@ public class SamplerAndShardTests
         Assert.Equal(4, Enumerable.Range(0, 8).Sum(r => many.Pieces(r).Count()));
     }
 
+    [Theory]
+    [InlineData(GradientReduction.Mpi, 0)]
+    [InlineData(GradientReduction.Mpi, 1)]
+    [InlineData(GradientReduction.Deterministic, 1)]
+    public void TimingTheWaitApartChangesNoResultAndIsTimed(GradientReduction reduction, int zero)
+    {
+        var (train, _) = Mnist.LoadDirectory(Mnist.FindDefaultDirectory());
+        (float[] Values, double Wait) Run(bool apart)
+        {
+            var dp = new DataParallel(SingleRankCommunicator.Instance, new DataParallelOptions { Reduction = reduction, ZeroStage = zero, TimeWaitApart = apart });
+            var model = new Descent.Lab.Models.Mlp([train.FeatureCount, 16, 10], 32, 3);
+            var optimizer = dp.CreateOptimizer(() => Descent.Optimizers.Optim.AdamW<float>(1e-3), model);
+            var loss = new Descent.Losses.SoftmaxCrossEntropy<float>(Descent.Losses.Reduction.Sum);
+            var features = new float[32 * train.FeatureCount];
+            var labels = new int[32];
+            var logitGradient = new float[32 * 10];
+            double Source(ReadOnlySpan<int> indices)
+            {
+                int n = indices.Length;
+                train.Gather(indices, features.AsSpan(0, n * train.FeatureCount), labels.AsSpan(0, n));
+                var logits = model.Forward(features, 0, n);
+                double l = loss.Evaluate(logits, labels.AsSpan(0, n), 10, logitGradient.AsSpan(0, n * 10));
+                model.Backward(logitGradient.AsSpan(0, n * 10));
+                return l;
+            }
+            var sampler = new BatchSampler(train.Count, BatchMode.MiniBatch, 32, 7);
+            for (int step = 0; step < 3; step++)
+            {
+                dp.ComputeGradient(sampler.NextBatch(), Source);
+                dp.Step(optimizer);
+            }
+            return (model.Values.ToArray(), dp.WaitSeconds);
+        }
+        var plain = Run(false);
+        var apart = Run(true);
+        Assert.Equal(plain.Values, apart.Values);
+        Assert.Equal(0, plain.Wait);
+        Assert.True(apart.Wait > 0, "the barrier's time is recorded");
+    }
+
     [Fact]
     public void OptionsAreValidated()
     {
