@@ -18,4 +18,16 @@ public class CompactStateExperimentTests
         Assert.True(File.Exists(Path.Combine(dir, "compact-optimizer-state-loss.png")));
         Assert.True(File.Exists(Path.Combine(dir, "compact-optimizer-state-quantization-error.png")));
     }
+
+    [Fact]
+    public void RuleIsNonInferiorityWithinThreeTenthsOfAPoint()
+    {
+        double[] baseline = [95.5, 95.3, 95.6, 95.4, 95.7];
+        double[] same = [95.45, 95.35, 95.55, 95.42, 95.66];
+        double[] worse = baseline.Select(v => v - 1.0).ToArray();
+        double[] noisy = [96.5, 94.3, 95.6, 96.4, 94.7];
+        Assert.Equal(Verdict.Supported, CompactStateExperiment.Decide(same, same, baseline).Verdict);
+        Assert.Equal(Verdict.NotSupported, CompactStateExperiment.Decide(worse, same, baseline).Verdict);
+        Assert.Equal(Verdict.Inconclusive, CompactStateExperiment.Decide(noisy, same, baseline).Verdict);
+    }
 }
