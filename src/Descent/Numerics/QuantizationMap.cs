@@ -24,7 +24,8 @@ public sealed class QuantizationMap
 {
     private readonly float[] _values;      // 256 sorted values (index = code)
     private readonly float[] _thresholds;  // L - 1 thresholds of the magnitude ladder
-    private readonly int[] _buckets;       // (threshold bits with low 8 bits cleared) | rank at the bucket's start
+    private readonly int[] _buckets;       // (threshold bits with low 8 bits cleared) | rank at the bucket's start (pinned)
+    private readonly byte[] _planes;       // byte b of value c at b * 256 + c (pinned; table of the byte-permute decoder)
     private readonly int _zeroCode;        // code of 0 (L - 2 signed, 0 unsigned)
     private readonly int _topRank;         // L - 1
     private readonly uint _base, _top;     // bucket bit range
@@ -65,7 +66,7 @@ public sealed class QuantizationMap
             if (m > 12) throw new ArgumentException("Ladder too dense for the bucket encoder.", nameof(ladder));
             int shift = 23 - m;
             int count = (int)((_top - _base) >> shift) + 1;
-            var buckets = new int[count];
+            var buckets = GC.AllocateArray<int>(count, pinned: true);
             bool ok = true;
             int t = 0;
             for (int k = 0; k < count && ok; k++)
@@ -89,7 +90,19 @@ public sealed class QuantizationMap
             _shift = shift;
             break;
         }
+        _planes = GC.AllocateArray<byte>(4 * 256, pinned: true);
+        for (int c = 0; c < 256; c++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(_values[c]);
+            for (int b = 0; b < 4; b++) _planes[b * 256 + c] = (byte)(bits >> (8 * b));
+        }
     }
+
+    /// <summary>The decoder's byte planes (pinned): byte b of the value of code c at b * 256 + c.</summary>
+    internal unsafe byte* Planes => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_planes));
+
+    /// <summary>The bucket table (pinned).</summary>
+    internal unsafe int* Buckets => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buckets));
 
     /// <summary>The map's name (<c>dynamic</c>, <c>linear</c>).</summary>
     public string Name { get; }
@@ -196,6 +209,25 @@ public sealed class QuantizationMap
         var zero = Vector256.Create(_zeroCode);
         var negative = Vector256.LessThan(normalized.AsInt32(), Vector256<int>.Zero);
         return Vector256.ConditionalSelect(negative, zero - Vector256.Min(rank, zero), zero + rank);
+    }
+
+    /// <summary>
+    /// 16-lane form of <see cref="EncodeFast"/> (two AVX2 gathers from the pinned bucket table; the same operations as
+    /// <see cref="EncodeVector"/> lane by lane): the codes in the low byte of each lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe Vector512<int> EncodeVector512(Vector512<float> normalized, int* table)
+    {
+        var a = Vector512.Abs(normalized);
+        var bits = a.AsUInt32();
+        var index = ((Vector512.Min(Vector512.Max(bits, Vector512.Create(_base)), Vector512.Create(_top)) - Vector512.Create(_base)) >> _shift).AsInt32();
+        var entry = Vector512.Create(Avx2.GatherVector256(table, index.GetLower(), 4), Avx2.GatherVector256(table, index.GetUpper(), 4));
+        var threshold = (entry & Vector512.Create(~0xFF)).AsSingle();
+        var rank = (entry & Vector512.Create(0xFF)) - Vector512.GreaterThan(a, threshold).AsInt32();
+        if (!IsSigned) return rank;
+        var zero = Vector512.Create(_zeroCode);
+        var negative = Vector512.LessThan(normalized.AsInt32(), Vector512<int>.Zero);
+        return Vector512.ConditionalSelect(negative, zero - Vector512.Min(rank, zero), zero + rank);
     }
 
     /// <summary>Vector form of <see cref="Decode"/> (AVX2 gather) for codes in the low byte of each lane.</summary>

@@ -1,0 +1,311 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Descent.Numerics;
+
+/// <summary>
+/// The AVX-512 single-pass form of <see cref="CompactStateLoop"/> for whole blocks: per 64 elements the state is decoded in
+/// registers (int8: byte permutes of the map's value bytes, <c>vpermi2b</c>, no gathers; bfloat16: a widening shift), the
+/// optimizer's float kernel runs on 16-lane registers, and the new state is written back (bfloat16: rounded and narrowed in
+/// registers; int8: to an L1 block scratch while its absolute maximum is accumulated). The codes of an int8 block are
+/// written while the next block is updated (software pipelining: the encoding of block k - 1 is interleaved with the update
+/// of block k, so its work overlaps the kernel's divisions and square roots), and the last block is encoded at the end.
+/// Every element sees the same IEEE operations as on the block-by-block path (decode = map value times absmax, the kernel,
+/// the bucket encoder), so the results are equal bit for bit.
+/// </summary>
+public static partial class CompactStateLoop
+{
+    private const int Group = 64;
+
+    /// <summary>Whether the single-pass AVX-512 path runs on this machine.</summary>
+    internal static bool Avx512PathSupported =>
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512Vbmi.IsSupported && Avx2.IsSupported;
+
+    /// <summary>Runs whole blocks [<paramref name="start"/>, <paramref name="end"/>) (a multiple of the block size long).</summary>
+    private static unsafe void RunBlocksAvx512<T, TKernel>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
+        in CompactState state0, in CompactState state1, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TKernel : struct, IFusedKernel<T>
+    {
+        const int block = BlockwiseQuantization.BlockSize;
+        float* scratch = stackalloc float[4 * block];
+        fixed (T* p = parameter)
+        fixed (T* g = gradient)
+        {
+            var loop = new Loop<T, TKernel> { Kernel = kernel, P = (float*)p, G = (float*)g, Start = (nuint)start, End = (nuint)end };
+            if (!state0.IsPresent) loop.With0(new AbsentCodec(), state1, scratch + 2 * block);
+            else if (state0.IsInt8)
+            {
+                fixed (byte* codes = state0.Codes.Span)
+                fixed (float* absMax = state0.AbsMax.Span)
+                {
+                    loop.With0(new Int8Codec(codes, absMax, state0.Map!, scratch), state1, scratch + 2 * block);
+                }
+            }
+            else
+            {
+                fixed (ushort* bits = state0.BFloat16.Span)
+                {
+                    if (state0.Stochastic) loop.With0(new BFloat16StochasticCodec(bits, state0.Key), state1, scratch + 2 * block);
+                    else loop.With0(new BFloat16Codec(bits), state1, scratch + 2 * block);
+                }
+            }
+        }
+    }
+
+    private unsafe struct Loop<T, TKernel>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TKernel : struct, IFusedKernel<T>
+    {
+        public TKernel Kernel;
+        public float* P, G;
+        public nuint Start, End;
+
+        public void With0<C0>(C0 c0, in CompactState state1, float* scratch) where C0 : struct, ICodec
+        {
+            if (!state1.IsPresent) Run(c0, new AbsentCodec());
+            else if (state1.IsInt8)
+            {
+                fixed (byte* codes = state1.Codes.Span)
+                fixed (float* absMax = state1.AbsMax.Span)
+                {
+                    Run(c0, new Int8Codec(codes, absMax, state1.Map!, scratch));
+                }
+            }
+            else
+            {
+                fixed (ushort* bits = state1.BFloat16.Span)
+                {
+                    if (state1.Stochastic) Run(c0, new BFloat16StochasticCodec(bits, state1.Key));
+                    else Run(c0, new BFloat16Codec(bits));
+                }
+            }
+        }
+
+        private void Run<C0, C1>(C0 c0, C1 c1) where C0 : struct, ICodec where C1 : struct, ICodec
+        {
+            const int block = BlockwiseQuantization.BlockSize;
+            TKernel k = Kernel;
+            float* p = P, g = G;
+            for (nuint s = Start; s < End; s += block)
+            {
+                c0.BeginBlock(s);
+                c1.BeginBlock(s);
+                for (nuint j = 0; j < block; j += Group)
+                {
+                    nuint i = s + j;
+                    c0.Load(i, out var a0, out var a1, out var a2, out var a3);
+                    c1.Load(i, out var b0, out var b1, out var b2, out var b3);
+                    Step(ref k, p, g, i, ref a0, ref b0);
+                    c0.Put(i, j, a0);
+                    c1.Put(i, j, b0);
+                    Step(ref k, p, g, i + 16, ref a1, ref b1);
+                    c0.Put(i + 16, j + 16, a1);
+                    c1.Put(i + 16, j + 16, b1);
+                    Step(ref k, p, g, i + 32, ref a2, ref b2);
+                    c0.Put(i + 32, j + 32, a2);
+                    c1.Put(i + 32, j + 32, b2);
+                    Step(ref k, p, g, i + 48, ref a3, ref b3);
+                    c0.Put(i + 48, j + 48, a3);
+                    c1.Put(i + 48, j + 48, b3);
+                    c0.EncodePending(j);
+                    c1.EncodePending(j);
+                }
+                c0.EndBlock(s);
+                c1.EndBlock(s);
+            }
+            c0.Flush();
+            c1.Flush();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Step(ref TKernel k, float* p, float* g, nuint i, ref Vector512<float> a, ref Vector512<float> b)
+        {
+            var vp = Vector512.Load(p + i);
+            var vg = Vector512.Load(g + i);
+            Simd512<T> c = default;
+            k.Invoke(ref Unsafe.As<Vector512<float>, Simd512<T>>(ref vp), Unsafe.As<Vector512<float>, Simd512<T>>(ref vg),
+                ref Unsafe.As<Vector512<float>, Simd512<T>>(ref a), ref Unsafe.As<Vector512<float>, Simd512<T>>(ref b), ref c);
+            vp.Store(p + i);
+        }
+    }
+
+    /// <summary>How one state buffer is read and written by the single-pass loop (element indices are the buffer's).</summary>
+    private interface ICodec
+    {
+        void BeginBlock(nuint start);
+        void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
+        void Put(nuint i, nuint j, Vector512<float> value);
+        void EncodePending(nuint j);
+        void EndBlock(nuint start);
+        void Flush();
+    }
+
+    private struct AbsentCodec : ICodec
+    {
+        public readonly void BeginBlock(nuint start) { }
+        public readonly void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
+        {
+            a0 = default; a1 = default; a2 = default; a3 = default;
+        }
+        public readonly void Put(nuint i, nuint j, Vector512<float> value) { }
+        public readonly void EncodePending(nuint j) { }
+        public readonly void EndBlock(nuint start) { }
+        public readonly void Flush() { }
+    }
+
+    private readonly unsafe struct BFloat16Codec(ushort* bits) : ICodec
+    {
+        public void BeginBlock(nuint start) { }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
+        {
+            a0 = Widen(bits + i);
+            a1 = Widen(bits + i + 16);
+            a2 = Widen(bits + i + 32);
+            a3 = Widen(bits + i + 48);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(nuint i, nuint j, Vector512<float> value)
+            => Avx512F.ConvertToVector256UInt16(Numerics.BFloat16.Round(value)).Store(bits + i);
+
+        public void EncodePending(nuint j) { }
+        public void EndBlock(nuint start) { }
+        public void Flush() { }
+    }
+
+    private readonly unsafe struct BFloat16StochasticCodec(ushort* bits, uint key) : ICodec
+    {
+        public void BeginBlock(nuint start) { }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
+        {
+            a0 = Widen(bits + i);
+            a1 = Widen(bits + i + 16);
+            a2 = Widen(bits + i + 32);
+            a3 = Widen(bits + i + 48);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(nuint i, nuint j, Vector512<float> value)
+        {
+            var counter = Vector512<uint>.Indices + Vector512.Create((uint)i);
+            var random = CounterRandom.At(Vector512.Create(key), counter);
+            Avx512F.ConvertToVector256UInt16(Numerics.BFloat16.RoundStochastic(value, random)).Store(bits + i);
+        }
+
+        public void EncodePending(nuint j) { }
+        public void EndBlock(nuint start) { }
+        public void Flush() { }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Widen(ushort* source)
+        => (Avx512F.ConvertToVector512UInt32(Vector256.Load(source)) << 16).AsSingle();
+
+    /// <summary>
+    /// vpermb control: the code for element 16q + 4L + r goes to byte 16L + 4q + r, so that after the byte and word unpacks
+    /// (which work within 128-bit lanes) register q holds elements 16q..16q+15 in order.
+    /// </summary>
+    private static readonly Vector512<byte> Transpose = CreateTranspose();
+
+    private static Vector512<byte> CreateTranspose()
+    {
+        Span<byte> control = stackalloc byte[64];
+        for (int l = 0; l < 4; l++)
+            for (int q = 0; q < 4; q++)
+                for (int r = 0; r < 4; r++) control[16 * l + 4 * q + r] = (byte)(16 * q + 4 * l + r);
+        return Vector512.Create((ReadOnlySpan<byte>)control);
+    }
+
+    private unsafe struct Int8Codec(byte* codes, float* absMax, QuantizationMap map, float* scratch) : ICodec
+    {
+        private readonly byte* _planes = map.Planes;
+        private readonly int* _buckets = map.Buckets;
+        private float* _current = scratch, _previous = scratch + BlockwiseQuantization.BlockSize;
+        private Vector512<float> _scale;
+        private Vector512<uint> _max;
+        private Vector512<float> _pendingInverse;
+        private byte* _pendingCodes;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void BeginBlock(nuint start)
+        {
+            _scale = Vector512.Create(absMax[start / BlockwiseQuantization.BlockSize]);
+            _max = Vector512<uint>.Zero;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
+        {
+            var c = Avx512Vbmi.PermuteVar64x8(Vector512.Load(codes + i), Transpose);
+            var high = Vector512.LessThan(c.AsSByte(), Vector512<sbyte>.Zero).AsByte();
+            byte* t = _planes;
+            var p0 = Plane(t, c, high);
+            var p1 = Plane(t + 256, c, high);
+            var p2 = Plane(t + 512, c, high);
+            var p3 = Plane(t + 768, c, high);
+            var w01Low = Avx512BW.UnpackLow(p0, p1).AsUInt16();
+            var w01High = Avx512BW.UnpackHigh(p0, p1).AsUInt16();
+            var w23Low = Avx512BW.UnpackLow(p2, p3).AsUInt16();
+            var w23High = Avx512BW.UnpackHigh(p2, p3).AsUInt16();
+            a0 = Avx512BW.UnpackLow(w01Low, w23Low).AsSingle() * _scale;
+            a1 = Avx512BW.UnpackHigh(w01Low, w23Low).AsSingle() * _scale;
+            a2 = Avx512BW.UnpackLow(w01High, w23High).AsSingle() * _scale;
+            a3 = Avx512BW.UnpackHigh(w01High, w23High).AsSingle() * _scale;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<byte> Plane(byte* t, Vector512<byte> c, Vector512<byte> high)
+        {
+            var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t), c, Vector512.Load(t + 64));
+            var up = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t + 128), c, Vector512.Load(t + 192));
+            return Vector512.ConditionalSelect(high, up, low);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(nuint i, nuint j, Vector512<float> value)
+        {
+            value.Store(_current + j);
+            _max = Vector512.Max(_max, value.AsUInt32() & Vector512.Create(0x7FFF_FFFFu));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void EncodePending(nuint j)
+        {
+            if (_pendingCodes == null) return;
+            float* v = _previous + j;
+            byte* c = _pendingCodes + j;
+            var inverse = _pendingInverse;
+            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v) * inverse, _buckets)).Store(c);
+            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 16) * inverse, _buckets)).Store(c + 16);
+            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 32) * inverse, _buckets)).Store(c + 32);
+            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 48) * inverse, _buckets)).Store(c + 48);
+        }
+
+        public void EndBlock(nuint start)
+        {
+            var m = Vector256.Max(_max.GetLower(), _max.GetUpper());
+            var m128 = Vector128.Max(m.GetLower(), m.GetUpper());
+            uint bits = Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3)));
+            float max = BlockwiseQuantization.FromMaxBits(bits);
+            absMax[start / BlockwiseQuantization.BlockSize] = max;
+            _pendingInverse = Vector512.Create(BlockwiseQuantization.InverseScale(max));
+            _pendingCodes = codes + start;
+            float* swap = _current;
+            _current = _previous;
+            _previous = swap;
+        }
+
+        public void Flush()
+        {
+            for (nuint j = 0; j < BlockwiseQuantization.BlockSize; j += Group) EncodePending(j);
+            _pendingCodes = null;
+        }
+    }
+}
