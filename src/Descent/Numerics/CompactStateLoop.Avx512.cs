@@ -227,6 +227,9 @@ public static partial class CompactStateLoop
     {
         private readonly byte* _planes = map.Planes;
         private readonly int* _buckets = map.Buckets;
+        private readonly float* _lines = map.Lines;
+        private readonly float* _thresholds = map.ThresholdTable;
+        private readonly bool _estimated = map.HasRankEstimator;
         private float* _current = scratch, _previous = scratch + BlockwiseQuantization.BlockSize;
         private Vector512<float> _scale;
         private Vector512<uint> _max;
@@ -282,6 +285,14 @@ public static partial class CompactStateLoop
             float* v = _previous + j;
             byte* c = _pendingCodes + j;
             var inverse = _pendingInverse;
+            if (_estimated)
+            {
+                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v) * inverse, _lines, _thresholds)).Store(c);
+                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v + 16) * inverse, _lines, _thresholds)).Store(c + 16);
+                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v + 32) * inverse, _lines, _thresholds)).Store(c + 32);
+                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v + 48) * inverse, _lines, _thresholds)).Store(c + 48);
+                return;
+            }
             Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v) * inverse, _buckets)).Store(c);
             Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 16) * inverse, _buckets)).Store(c + 16);
             Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 32) * inverse, _buckets)).Store(c + 32);
