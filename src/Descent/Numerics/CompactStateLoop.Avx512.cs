@@ -223,13 +223,44 @@ public static partial class CompactStateLoop
         return Vector512.Create((ReadOnlySpan<byte>)control);
     }
 
+    /// <summary>
+    /// Decodes 64 codes with the map's byte planes (<see cref="QuantizationMap.Planes"/>): a0..a3 = value(code) * scale for
+    /// codes 0-15, 16-31, 32-47, 48-63. Each byte of the four value bytes is looked up with two 128-entry byte permutes
+    /// (<c>vpermi2b</c>) and a blend on the code's top bit; the byte planes are interleaved into floats by unpacks, whose
+    /// 128-bit-lane order the <see cref="Transpose"/> of the codes undoes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Decode64(byte* planes, Vector512<byte> codes, Vector512<float> scale,
+        out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
+    {
+        var c = Avx512Vbmi.PermuteVar64x8(codes, Transpose);
+        var high = Vector512.LessThan(c.AsSByte(), Vector512<sbyte>.Zero).AsByte();
+        var p0 = Plane(planes, c, high);
+        var p1 = Plane(planes + 256, c, high);
+        var p2 = Plane(planes + 512, c, high);
+        var p3 = Plane(planes + 768, c, high);
+        var w01Low = Avx512BW.UnpackLow(p0, p1).AsUInt16();
+        var w01High = Avx512BW.UnpackHigh(p0, p1).AsUInt16();
+        var w23Low = Avx512BW.UnpackLow(p2, p3).AsUInt16();
+        var w23High = Avx512BW.UnpackHigh(p2, p3).AsUInt16();
+        a0 = Avx512BW.UnpackLow(w01Low, w23Low).AsSingle() * scale;
+        a1 = Avx512BW.UnpackHigh(w01Low, w23Low).AsSingle() * scale;
+        a2 = Avx512BW.UnpackLow(w01High, w23High).AsSingle() * scale;
+        a3 = Avx512BW.UnpackHigh(w01High, w23High).AsSingle() * scale;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<byte> Plane(byte* t, Vector512<byte> c, Vector512<byte> high)
+    {
+        var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t), c, Vector512.Load(t + 64));
+        var up = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t + 128), c, Vector512.Load(t + 192));
+        return Vector512.ConditionalSelect(high, up, low);
+    }
+
     private unsafe struct Int8Codec(byte* codes, float* absMax, QuantizationMap map, float* scratch) : ICodec
     {
         private readonly byte* _planes = map.Planes;
         private readonly int* _buckets = map.Buckets;
-        private readonly float* _lines = map.Lines;
-        private readonly float* _thresholds = map.ThresholdTable;
-        private readonly bool _estimated = map.HasRankEstimator;
         private float* _current = scratch, _previous = scratch + BlockwiseQuantization.BlockSize;
         private Vector512<float> _scale;
         private Vector512<uint> _max;
@@ -245,31 +276,7 @@ public static partial class CompactStateLoop
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
-        {
-            var c = Avx512Vbmi.PermuteVar64x8(Vector512.Load(codes + i), Transpose);
-            var high = Vector512.LessThan(c.AsSByte(), Vector512<sbyte>.Zero).AsByte();
-            byte* t = _planes;
-            var p0 = Plane(t, c, high);
-            var p1 = Plane(t + 256, c, high);
-            var p2 = Plane(t + 512, c, high);
-            var p3 = Plane(t + 768, c, high);
-            var w01Low = Avx512BW.UnpackLow(p0, p1).AsUInt16();
-            var w01High = Avx512BW.UnpackHigh(p0, p1).AsUInt16();
-            var w23Low = Avx512BW.UnpackLow(p2, p3).AsUInt16();
-            var w23High = Avx512BW.UnpackHigh(p2, p3).AsUInt16();
-            a0 = Avx512BW.UnpackLow(w01Low, w23Low).AsSingle() * _scale;
-            a1 = Avx512BW.UnpackHigh(w01Low, w23Low).AsSingle() * _scale;
-            a2 = Avx512BW.UnpackLow(w01High, w23High).AsSingle() * _scale;
-            a3 = Avx512BW.UnpackHigh(w01High, w23High).AsSingle() * _scale;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<byte> Plane(byte* t, Vector512<byte> c, Vector512<byte> high)
-        {
-            var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t), c, Vector512.Load(t + 64));
-            var up = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t + 128), c, Vector512.Load(t + 192));
-            return Vector512.ConditionalSelect(high, up, low);
-        }
+            => Decode64(_planes, Vector512.Load(codes + i), _scale, out a0, out a1, out a2, out a3);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Put(nuint i, nuint j, Vector512<float> value)
@@ -281,18 +288,16 @@ public static partial class CompactStateLoop
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void EncodePending(nuint j)
         {
-            if (_pendingCodes == null) return;
+            if (_pendingCodes != null) EncodeGroup(j);
+        }
+
+        // Not inlined: the update loop that calls it stays within the JIT's inlining budget (else its loads become calls).
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private readonly void EncodeGroup(nuint j)
+        {
             float* v = _previous + j;
             byte* c = _pendingCodes + j;
             var inverse = _pendingInverse;
-            if (_estimated)
-            {
-                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v) * inverse, _lines, _thresholds)).Store(c);
-                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v + 16) * inverse, _lines, _thresholds)).Store(c + 16);
-                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v + 32) * inverse, _lines, _thresholds)).Store(c + 32);
-                Avx512F.ConvertToVector128Byte(map.EncodeVector512Estimated(Vector512.Load(v + 48) * inverse, _lines, _thresholds)).Store(c + 48);
-                return;
-            }
             Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v) * inverse, _buckets)).Store(c);
             Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 16) * inverse, _buckets)).Store(c + 16);
             Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 32) * inverse, _buckets)).Store(c + 32);
@@ -315,7 +320,7 @@ public static partial class CompactStateLoop
 
         public void Flush()
         {
-            for (nuint j = 0; j < BlockwiseQuantization.BlockSize; j += Group) EncodePending(j);
+            if (_pendingCodes != null) for (nuint j = 0; j < BlockwiseQuantization.BlockSize; j += Group) EncodeGroup(j);
             _pendingCodes = null;
         }
     }

@@ -25,8 +25,6 @@ public sealed class QuantizationMap
     private readonly float[] _values;      // 256 sorted values (index = code)
     private readonly float[] _thresholds;  // L - 1 thresholds of the magnitude ladder
     private readonly int[] _buckets;       // (threshold bits with low 8 bits cleared) | rank at the bucket's start (pinned)
-    private readonly float[] _lines;       // rank estimator: A1, B1, A2, B2 for 32 binades each (pinned)
-    private readonly float[] _thresholdTable; // the thresholds padded to 256 with 2 (pinned)
     private readonly byte[] _planes;       // byte b of value c at b * 256 + c (pinned; table of the byte-permute decoder)
     private readonly int _zeroCode;        // code of 0 (L - 2 signed, 0 unsigned)
     private readonly int _topRank;         // L - 1
@@ -92,116 +90,12 @@ public sealed class QuantizationMap
             _shift = shift;
             break;
         }
-        _thresholdTable = GC.AllocateArray<float>(256, pinned: true);
-        _thresholdTable.AsSpan().Fill(2f);
-        _thresholds.CopyTo(_thresholdTable, 0);
-        _lines = GC.AllocateArray<float>(4 * EstimatorSlots, pinned: true);
-        HasRankEstimator = BuildRankEstimator();
         _planes = GC.AllocateArray<byte>(4 * 256, pinned: true);
         for (int c = 0; c < 256; c++)
         {
             uint bits = BitConverter.SingleToUInt32Bits(_values[c]);
             for (int b = 0; b < 4; b++) _planes[b * 256 + c] = (byte)(bits >> (8 * b));
         }
-    }
-
-    private const int EstimatorSlots = 32;        // binades 2^-31 .. 2^0 (biased exponents 96..127)
-    private const uint EstimatorFirstExponent = 96;
-
-    /// <summary>
-    /// Whether the gather-free encoder (<see cref="EncodeVector512Estimated"/>) is valid for this map: every binade's
-    /// estimate passed the check in <see cref="BuildRankEstimator"/>.
-    /// </summary>
-    internal bool HasRankEstimator { get; }
-
-    /// <summary>The estimator's lines (pinned): A1, B1, A2, B2, 32 binades each.</summary>
-    internal unsafe float* Lines => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_lines));
-
-    /// <summary>The thresholds padded to 256 entries (pinned).</summary>
-    internal unsafe float* ThresholdTable => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_thresholdTable));
-
-    /// <summary>
-    /// Builds the rank estimator of the gather-free encoder. For a magnitude a (its bits clamped to at most 1.0, so NaN,
-    /// infinities and values above 1 read as 1) in binade e, the estimate is E = min(A1_e a + B1_e, A2_e a + B2_e)
-    /// (fused multiply-adds), and r = clamp(trunc(E), 0, L - 2); the rank is then r + (a &gt; t_r). That is the exact
-    /// rank (the number of thresholds below a) whenever R - 1 &lt;= E &lt; R + 1 for the true rank R. Within a decade the
-    /// dynamic map's thresholds are evenly spaced, so the line through the points (t_j, j + 1/2) fits them; a binade
-    /// holding a decade boundary gets two lines (the rank is concave there, so the minimum of the two follows it). The
-    /// lines are chosen here and the condition is checked at every threshold, the float after it and the binade's ends (E
-    /// is monotone and concave on a binade, R constant between thresholds, so those points bound it everywhere); a map
-    /// for which no lines pass keeps the bucket encoder.
-    /// </summary>
-    private bool BuildRankEstimator()
-    {
-        int count = _thresholds.Length;
-        for (int slot = 0; slot < EstimatorSlots; slot++)
-        {
-            uint exponent = EstimatorFirstExponent + (uint)slot;
-            float lo = BitConverter.UInt32BitsToSingle(exponent << 23);
-            float hi = slot == EstimatorSlots - 1 ? 1f : BitConverter.UInt32BitsToSingle((exponent + 1) << 23); // the top slot holds only 1.0
-            int first = Rank(lo);                 // thresholds below lo
-            int last = Rank(hi);                  // thresholds below hi
-            // Points (t_j, j + 1/2) for the thresholds inside [lo, hi) and one neighbour on each side.
-            int from = Math.Max(first - 1, 0), to = Math.Min(last, count - 1);
-            bool found = false;
-            if (first == last)
-            {
-                // No threshold inside: the rank is constant on the binade.
-                found = TryLines(slot, 0f, first + 0.5f, 0f, first + 0.5f, lo, hi, from, to);
-            }
-            else
-            {
-                (double slope, double intercept) Line(int a, int b)
-                {
-                    double x0 = _thresholds[a], x1 = _thresholds[b];
-                    double slope = (b - a) / (x1 - x0);
-                    return (slope, a + 0.5 - slope * x0);
-                }
-                var whole = Line(from, to);
-                found = TryLines(slot, (float)whole.slope, (float)whole.intercept, (float)whole.slope, (float)whole.intercept, lo, hi, from, to);
-                for (int k = from + 1; !found && k < to; k++)
-                {
-                    var lower = Line(from, k);
-                    for (int k2 = k; !found && k2 <= Math.Min(k + 1, to - 1); k2++)
-                    {
-                        var upper = Line(k2, to);
-                        if (upper.slope > lower.slope) continue;
-                        found = TryLines(slot, (float)lower.slope, (float)lower.intercept, (float)upper.slope, (float)upper.intercept, lo, hi, from, to);
-                    }
-                }
-            }
-            if (!found) return false;
-        }
-        return true;
-    }
-
-    private int Rank(float a)
-    {
-        int rank = 0;
-        while (rank < _thresholds.Length && a > _thresholds[rank]) rank++;
-        return rank;
-    }
-
-    private bool TryLines(int slot, float a1, float b1, float a2, float b2, float lo, float hi, int from, int to)
-    {
-        bool Valid(float a)
-        {
-            if (!(a >= lo) || !(a <= hi) || (a == hi && slot != EstimatorSlots - 1)) return true; // outside the binade
-            int r = Rank(a);
-            float e = MathF.Min(MathF.FusedMultiplyAdd(a1, a, b1), MathF.FusedMultiplyAdd(a2, a, b2));
-            return e >= r - 1 && e < r + 1;
-        }
-        if (!Valid(lo) || !Valid(hi) || !Valid(BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(hi) - 1))) return false;
-        for (int j = from; j <= to; j++)
-        {
-            float t = _thresholds[j];
-            if (!Valid(t) || !Valid(MathF.BitIncrement(t)) || !Valid(MathF.BitDecrement(t))) return false;
-        }
-        _lines[slot] = a1;
-        _lines[EstimatorSlots + slot] = b1;
-        _lines[2 * EstimatorSlots + slot] = a2;
-        _lines[3 * EstimatorSlots + slot] = b2;
-        return true;
     }
 
     /// <summary>The decoder's byte planes (pinned): byte b of the value of code c at b * 256 + c.</summary>
@@ -328,65 +222,13 @@ public sealed class QuantizationMap
         var bits = Vector512.Min(normalized.AsUInt32() & Vector512.Create(0x7FFF_FFFFu), Vector512.Create(_top));
         var a = bits.AsSingle();
         var index = ((Vector512.Max(bits, Vector512.Create(_base)) - Vector512.Create(_base)) >> _shift).AsInt32();
-        var entry = Vector512.Create(Avx2.GatherVector256(table, index.GetLower(), 4), Avx2.GatherVector256(table, index.GetUpper(), 4));
+        var entry = Avx512F.InsertVector256(Avx2.GatherVector256(table, index.GetLower(), 4).ToVector512Unsafe(), Avx2.GatherVector256(table, index.GetUpper(), 4), 1);
         var threshold = (entry & Vector512.Create(~0xFF)).AsSingle();
         var rank = (entry & Vector512.Create(0xFF)) - Vector512.GreaterThan(a, threshold).AsInt32();
         if (!IsSigned) return rank;
         var zero = Vector512.Create(_zeroCode);
         var negative = Vector512.LessThan(normalized.AsInt32(), Vector512<int>.Zero);
         return Vector512.ConditionalSelect(negative, zero - Vector512.Min(rank, zero), zero + rank);
-    }
-
-    /// <summary>
-    /// 16-lane gather-free form of <see cref="EncodeFast"/> (valid when <see cref="HasRankEstimator"/>): the rank estimate of
-    /// <see cref="BuildRankEstimator"/> from four 32-entry permutes, one threshold looked up by permutes, one comparison.
-    /// Gives the rank of the reference binary search (the estimator's check), so the same codes.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe Vector512<int> EncodeVector512Estimated(Vector512<float> normalized, float* lines, float* thresholds)
-    {
-        var bits = Vector512.Min(normalized.AsUInt32() & Vector512.Create(0x7FFF_FFFFu), Vector512.Create(0x3F80_0000u));
-        var a = bits.AsSingle();
-        var slot = Vector512.Max(bits >> 23, Vector512.Create(EstimatorFirstExponent)).AsInt32(); // permutes read its low 5 bits
-        var e1 = Vector512.FusedMultiplyAdd(
-            Avx512F.PermuteVar16x32x2(Vector512.Load(lines), slot, Vector512.Load(lines + 16)), a,
-            Avx512F.PermuteVar16x32x2(Vector512.Load(lines + 32), slot, Vector512.Load(lines + 48)));
-        var e2 = Vector512.FusedMultiplyAdd(
-            Avx512F.PermuteVar16x32x2(Vector512.Load(lines + 64), slot, Vector512.Load(lines + 80)), a,
-            Avx512F.PermuteVar16x32x2(Vector512.Load(lines + 96), slot, Vector512.Load(lines + 112)));
-        var r = Avx512F.ConvertToVector512Int32WithTruncation(Vector512.Min(e1, e2));
-        r = Vector512.Min(Vector512.Max(r, Vector512<int>.Zero), Vector512.Create(_topRank - 1));
-        var t = Lookup(thresholds, r, _topRank > 128);
-        var rank = r - Vector512.GreaterThan(a, t).AsInt32();
-        if (!IsSigned) return rank;
-        var zero = Vector512.Create(_zeroCode);
-        var negative = Vector512.LessThan(normalized.AsInt32(), Vector512<int>.Zero);
-        return Vector512.ConditionalSelect(negative, zero - Vector512.Min(rank, zero), zero + rank);
-    }
-
-    /// <summary>table[r] for r in 0..255 (0..127 unless <paramref name="wide"/>) by 32-entry permutes and blends.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> Lookup(float* table, Vector512<int> r, bool wide)
-    {
-        var bit5 = Vector512.Equals(r & Vector512.Create(32), Vector512<int>.Zero).AsSingle();
-        var bit6 = Vector512.Equals(r & Vector512.Create(64), Vector512<int>.Zero).AsSingle();
-        var x0 = Vector512.ConditionalSelect(bit5,
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table), r, Vector512.Load(table + 16)),
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 32), r, Vector512.Load(table + 48)));
-        var x1 = Vector512.ConditionalSelect(bit5,
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 64), r, Vector512.Load(table + 80)),
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 96), r, Vector512.Load(table + 112)));
-        var low = Vector512.ConditionalSelect(bit6, x0, x1);
-        if (!wide) return low;
-        var x2 = Vector512.ConditionalSelect(bit5,
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 128), r, Vector512.Load(table + 144)),
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 160), r, Vector512.Load(table + 176)));
-        var x3 = Vector512.ConditionalSelect(bit5,
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 192), r, Vector512.Load(table + 208)),
-            Avx512F.PermuteVar16x32x2(Vector512.Load(table + 224), r, Vector512.Load(table + 240)));
-        var high = Vector512.ConditionalSelect(bit6, x2, x3);
-        var bit7 = Vector512.Equals(r & Vector512.Create(128), Vector512<int>.Zero).AsSingle();
-        return Vector512.ConditionalSelect(bit7, low, high);
     }
 
     /// <summary>Vector form of <see cref="Decode"/> (AVX2 gather) for codes in the low byte of each lane.</summary>

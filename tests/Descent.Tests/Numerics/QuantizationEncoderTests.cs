@@ -4,9 +4,9 @@ using Descent.Numerics;
 namespace Descent.Tests.Numerics;
 
 /// <summary>
-/// The AVX-512 encoders and decoder of the single-pass compact-state loop against the reference binary search
-/// (<see cref="QuantizationMap.Encode"/>) and the value table: every threshold and its float neighbours, zeros, subnormals,
-/// values above 1, infinities and NaNs of both signs, and a sweep over the float bit patterns.
+/// The bucket encoders (scalar, AVX2 and the 16-lane form of the single-pass compact-state loop) against the reference
+/// binary search (<see cref="QuantizationMap.Encode"/>): every value, every midpoint and its float neighbours (ties), zeros,
+/// subnormals, values above 1 and 2, infinities and NaNs of both signs, and a sweep over the float bit patterns of [-2, 2].
 /// </summary>
 public class QuantizationEncoderTests
 {
@@ -19,13 +19,6 @@ public class QuantizationEncoderTests
         "linear-signed" => QuantizationMap.LinearSigned,
         _ => QuantizationMap.LinearUnsigned,
     };
-
-    [Fact]
-    public void DynamicMapsHaveTheGatherFreeEncoder()
-    {
-        Assert.True(QuantizationMap.DynamicSigned.HasRankEstimator);
-        Assert.True(QuantizationMap.DynamicUnsigned.HasRankEstimator);
-    }
 
     private static List<float> Probes(QuantizationMap map)
     {
@@ -58,29 +51,6 @@ public class QuantizationEncoderTests
             probes.Add(-x);
         }
         return probes;
-    }
-
-    [Theory]
-    [MemberData(nameof(Maps))]
-    public unsafe void GatherFreeEncoderEqualsBinarySearch(string name)
-    {
-        if (!CompactStateLoop.Avx512PathSupported) return; // the AVX-512 encoder runs only where the loop uses it
-        var map = Map(name);
-        if (!map.HasRankEstimator) return; // covered by the bucket-encoder test below
-        var probes = Probes(map);
-        var input = new float[16];
-        for (int i = 0; i < probes.Count; i += 16)
-        {
-            int n = Math.Min(16, probes.Count - i);
-            Array.Clear(input);
-            probes.CopyTo(i, input, 0, n);
-            var codes = map.EncodeVector512Estimated(Vector512.Create(input), map.Lines, map.ThresholdTable);
-            for (int k = 0; k < n; k++)
-            {
-                byte expected = map.Encode(input[k]);
-                Assert.True(expected == codes[k], $"{name}: x={input[k]:R} (0x{BitConverter.SingleToUInt32Bits(input[k]):X8}) expected {expected}, got {codes[k]}");
-            }
-        }
     }
 
     [Theory]
@@ -121,12 +91,31 @@ public class QuantizationEncoderTests
         }
     }
 
-    [Fact]
-    public void LinearMapsHaveTheGatherFreeEncoder()
+    [Theory]
+    [MemberData(nameof(Maps))]
+    public unsafe void PermuteDecoderEqualsTheValueTable(string name)
     {
-        // The estimator's lines are exact for evenly spaced thresholds too; if this ever fails, the loop falls back to the
-        // bucket encoder (still exact), so this only documents which encoder runs.
-        Assert.True(QuantizationMap.LinearSigned.HasRankEstimator);
-        Assert.True(QuantizationMap.LinearUnsigned.HasRankEstimator);
+        if (!CompactStateLoop.Avx512PathSupported) return;
+        var map = Map(name);
+        var codes = new byte[64];
+        var decoded = new float[64];
+        foreach (float scale in new[] { 1f, 0.37f, 0f, float.NaN, 3e-30f })
+        {
+            for (int shift = 0; shift < 256; shift++)
+            {
+                // Every code at every one of the 64 positions (over the shifts), in a scattered order.
+                for (int k = 0; k < 64; k++) codes[k] = (byte)(k * 37 + shift);
+                fixed (byte* c = codes)
+                {
+                    CompactStateLoop.Decode64(map.Planes, Vector512.Load(c), Vector512.Create(scale), out var a0, out var a1, out var a2, out var a3);
+                    a0.CopyTo(decoded, 0); a1.CopyTo(decoded, 16); a2.CopyTo(decoded, 32); a3.CopyTo(decoded, 48);
+                }
+                for (int k = 0; k < 64; k++)
+                {
+                    float expected = map.Decode(codes[k]) * scale;
+                    Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(decoded[k]), $"{name}: code {codes[k]} at {k}, scale {scale}");
+                }
+            }
+        }
     }
 }
