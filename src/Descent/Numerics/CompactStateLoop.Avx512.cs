@@ -24,6 +24,7 @@ public static partial class CompactStateLoop
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512Vbmi.IsSupported && Avx2.IsSupported;
 
     /// <summary>Runs whole blocks [<paramref name="start"/>, <paramref name="end"/>) (a multiple of the block size long).</summary>
+    [SkipLocalsInit] // the 32 KB scratch is written before it is read
     private static unsafe void RunBlocksAvx512<T, TKernel>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
         in CompactState state0, in CompactState state1, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
