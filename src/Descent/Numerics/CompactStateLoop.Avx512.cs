@@ -9,11 +9,10 @@ namespace Descent.Numerics;
 /// The AVX-512 single-pass form of <see cref="CompactStateLoop"/> for whole blocks: per 64 elements the state is decoded in
 /// registers (int8: byte permutes of the map's value bytes, <c>vpermi2b</c>, no gathers; bfloat16: a widening shift), the
 /// optimizer's float kernel runs on 16-lane registers, and the new state is written back (bfloat16: rounded and narrowed in
-/// registers; int8: to an L1 block scratch while its absolute maximum is accumulated). The codes of an int8 block are
-/// written while the next block is updated (software pipelining: the encoding of block k - 1 is interleaved with the update
-/// of block k, so its work overlaps the kernel's divisions and square roots), and the last block is encoded at the end.
-/// Every element sees the same IEEE operations as on the block-by-block path (decode = map value times absmax, the kernel,
-/// the bucket encoder), so the results are equal bit for bit.
+/// registers; int8: to an L1 block scratch while its absolute maximum is accumulated, then the block is encoded from the
+/// scratch with the bucket table, two AVX2 gathers per 16 values). The update loop has no call in it, so the JIT keeps the
+/// kernel's broadcast constants in registers. Every element sees the same IEEE operations as on the block-by-block path
+/// (decode = map value times absmax, the kernel, the bucket encoder), so the results are equal bit for bit.
 /// </summary>
 public static partial class CompactStateLoop
 {
@@ -24,33 +23,33 @@ public static partial class CompactStateLoop
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512Vbmi.IsSupported && Avx2.IsSupported;
 
     /// <summary>Runs whole blocks [<paramref name="start"/>, <paramref name="end"/>) (a multiple of the block size long).</summary>
-    [SkipLocalsInit] // the 32 KB scratch is written before it is read
+    [SkipLocalsInit] // the 16 KB scratch is written before it is read
     private static unsafe void RunBlocksAvx512<T, TKernel>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
         in CompactState state0, in CompactState state1, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TKernel : struct, IFusedKernel<T>
     {
         const int block = BlockwiseQuantization.BlockSize;
-        float* scratch = stackalloc float[4 * block];
+        float* scratch = stackalloc float[2 * block];
         fixed (T* p = parameter)
         fixed (T* g = gradient)
         {
             var loop = new Loop<T, TKernel> { Kernel = kernel, P = (float*)p, G = (float*)g, Start = (nuint)start, End = (nuint)end };
-            if (!state0.IsPresent) loop.With0(new AbsentCodec(), state1, scratch + 2 * block);
+            if (!state0.IsPresent) loop.With0(new AbsentCodec(), state1, scratch + block);
             else if (state0.IsInt8)
             {
                 fixed (byte* codes = state0.Codes.Span)
                 fixed (float* absMax = state0.AbsMax.Span)
                 {
-                    loop.With0(new Int8Codec(codes, absMax, state0.Map!, scratch), state1, scratch + 2 * block);
+                    loop.With0(new Int8Codec(codes, absMax, state0.Map!, scratch), state1, scratch + block);
                 }
             }
             else
             {
                 fixed (ushort* bits = state0.BFloat16.Span)
                 {
-                    if (state0.Stochastic) loop.With0(new BFloat16StochasticCodec(bits, state0.Key), state1, scratch + 2 * block);
-                    else loop.With0(new BFloat16Codec(bits), state1, scratch + 2 * block);
+                    if (state0.Stochastic) loop.With0(new BFloat16StochasticCodec(bits, state0.Key), state1, scratch + block);
+                    else loop.With0(new BFloat16Codec(bits), state1, scratch + block);
                 }
             }
         }
@@ -111,14 +110,10 @@ public static partial class CompactStateLoop
                     Step(ref k, p, g, i + 48, ref a3, ref b3);
                     c0.Put(i + 48, j + 48, a3);
                     c1.Put(i + 48, j + 48, b3);
-                    c0.EncodePending(j);
-                    c1.EncodePending(j);
                 }
                 c0.EndBlock(s);
                 c1.EndBlock(s);
             }
-            c0.Flush();
-            c1.Flush();
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -139,9 +134,7 @@ public static partial class CompactStateLoop
         void BeginBlock(nuint start);
         void Load(nuint i, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
         void Put(nuint i, nuint j, Vector512<float> value);
-        void EncodePending(nuint j);
         void EndBlock(nuint start);
-        void Flush();
     }
 
     private struct AbsentCodec : ICodec
@@ -152,9 +145,7 @@ public static partial class CompactStateLoop
             a0 = default; a1 = default; a2 = default; a3 = default;
         }
         public readonly void Put(nuint i, nuint j, Vector512<float> value) { }
-        public readonly void EncodePending(nuint j) { }
         public readonly void EndBlock(nuint start) { }
-        public readonly void Flush() { }
     }
 
     private readonly unsafe struct BFloat16Codec(ushort* bits) : ICodec
@@ -174,9 +165,7 @@ public static partial class CompactStateLoop
         public void Put(nuint i, nuint j, Vector512<float> value)
             => Avx512F.ConvertToVector256UInt16(Numerics.BFloat16.Round(value)).Store(bits + i);
 
-        public void EncodePending(nuint j) { }
         public void EndBlock(nuint start) { }
-        public void Flush() { }
     }
 
     private readonly unsafe struct BFloat16StochasticCodec(ushort* bits, uint key) : ICodec
@@ -200,9 +189,7 @@ public static partial class CompactStateLoop
             Avx512F.ConvertToVector256UInt16(Numerics.BFloat16.RoundStochastic(value, random)).Store(bits + i);
         }
 
-        public void EncodePending(nuint j) { }
         public void EndBlock(nuint start) { }
-        public void Flush() { }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -235,11 +222,10 @@ public static partial class CompactStateLoop
         out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3)
     {
         var c = Avx512Vbmi.PermuteVar64x8(codes, Transpose);
-        var high = Vector512.LessThan(c.AsSByte(), Vector512<sbyte>.Zero).AsByte();
-        var p0 = Plane(planes, c, high);
-        var p1 = Plane(planes + 256, c, high);
-        var p2 = Plane(planes + 512, c, high);
-        var p3 = Plane(planes + 768, c, high);
+        var p0 = Plane(planes, c);
+        var p1 = Plane(planes + 256, c);
+        var p2 = Plane(planes + 512, c);
+        var p3 = Plane(planes + 768, c);
         var w01Low = Avx512BW.UnpackLow(p0, p1).AsUInt16();
         var w01High = Avx512BW.UnpackHigh(p0, p1).AsUInt16();
         var w23Low = Avx512BW.UnpackLow(p2, p3).AsUInt16();
@@ -251,22 +237,20 @@ public static partial class CompactStateLoop
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<byte> Plane(byte* t, Vector512<byte> c, Vector512<byte> high)
+    private static unsafe Vector512<byte> Plane(byte* t, Vector512<byte> c)
     {
         var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t), c, Vector512.Load(t + 64));
         var up = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(t + 128), c, Vector512.Load(t + 192));
-        return Vector512.ConditionalSelect(high, up, low);
+        return Avx512BW.BlendVariable(low, up, c); // the code's top bit picks entries 128-255
     }
 
     private unsafe struct Int8Codec(byte* codes, float* absMax, QuantizationMap map, float* scratch) : ICodec
     {
         private readonly byte* _planes = map.Planes;
-        private readonly int* _buckets = map.Buckets;
-        private float* _current = scratch, _previous = scratch + BlockwiseQuantization.BlockSize;
+        private readonly int* _buckets = map.BiasedBuckets;
+        private readonly float* _scratch = scratch;
         private Vector512<float> _scale;
         private Vector512<uint> _max;
-        private Vector512<float> _pendingInverse;
-        private byte* _pendingCodes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void BeginBlock(nuint start)
@@ -282,47 +266,27 @@ public static partial class CompactStateLoop
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Put(nuint i, nuint j, Vector512<float> value)
         {
-            value.Store(_current + j);
+            value.Store(_scratch + j);
             _max = Vector512.Max(_max, value.AsUInt32() & Vector512.Create(0x7FFF_FFFFu));
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void EncodePending(nuint j)
-        {
-            if (_pendingCodes != null) EncodeGroup(j);
-        }
-
-        // Not inlined: the update loop that calls it stays within the JIT's inlining budget (else its loads become calls).
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private readonly void EncodeGroup(nuint j)
-        {
-            float* v = _previous + j;
-            byte* c = _pendingCodes + j;
-            var inverse = _pendingInverse;
-            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v) * inverse, _buckets)).Store(c);
-            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 16) * inverse, _buckets)).Store(c + 16);
-            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 32) * inverse, _buckets)).Store(c + 32);
-            Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + 48) * inverse, _buckets)).Store(c + 48);
-        }
-
-        public void EndBlock(nuint start)
+        public readonly void EndBlock(nuint start)
         {
             var m = Vector256.Max(_max.GetLower(), _max.GetUpper());
             var m128 = Vector128.Max(m.GetLower(), m.GetUpper());
             uint bits = Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3)));
             float max = BlockwiseQuantization.FromMaxBits(bits);
             absMax[start / BlockwiseQuantization.BlockSize] = max;
-            _pendingInverse = Vector512.Create(BlockwiseQuantization.InverseScale(max));
-            _pendingCodes = codes + start;
-            float* swap = _current;
-            _current = _previous;
-            _previous = swap;
+            Encode(_scratch, Vector512.Create(BlockwiseQuantization.InverseScale(max)), codes + start);
         }
 
-        public void Flush()
+        // A separate method (not inlined into the update loop, which then has no call and keeps its constants in registers).
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private readonly void Encode(float* v, Vector512<float> inverse, byte* c)
         {
-            if (_pendingCodes != null) for (nuint j = 0; j < BlockwiseQuantization.BlockSize; j += Group) EncodeGroup(j);
-            _pendingCodes = null;
+            int* table = _buckets;
+            for (int j = 0; j < BlockwiseQuantization.BlockSize; j += 16)
+                Avx512F.ConvertToVector128Byte(map.EncodeVector512(Vector512.Load(v + j) * inverse, table)).Store(c + j);
         }
     }
 }

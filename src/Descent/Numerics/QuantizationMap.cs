@@ -104,6 +104,13 @@ public sealed class QuantizationMap
     /// <summary>The bucket table (pinned).</summary>
     internal unsafe int* Buckets => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buckets));
 
+    /// <summary>
+    /// The bucket table shifted back by the index of the first bucket's bits (<c>base &gt;&gt; shift</c>, a whole number since
+    /// the base is a power of two), so that <c>BiasedBuckets[bits &gt;&gt; shift]</c> is the bucket of clamped magnitude bits
+    /// without a subtraction. Only for address arithmetic: every index used is at least <c>base &gt;&gt; shift</c>.
+    /// </summary>
+    internal unsafe int* BiasedBuckets => Buckets - (_base >> _shift);
+
     /// <summary>The map's name (<c>dynamic</c>, <c>linear</c>).</summary>
     public string Name { get; }
 
@@ -213,19 +220,22 @@ public sealed class QuantizationMap
     }
 
     /// <summary>
-    /// 16-lane form of <see cref="EncodeFast"/> (two AVX2 gathers from the pinned bucket table; the same operations as
-    /// <see cref="EncodeVector"/> lane by lane): the codes in the low byte of each lane.
+    /// 16-lane form of <see cref="EncodeFast"/> (two AVX2 gathers from <paramref name="table"/> = <see cref="BiasedBuckets"/>;
+    /// the same decisions as <see cref="EncodeVector"/> lane by lane): the codes in the low byte of each lane (the other bytes
+    /// are not zero for the unsigned map).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe Vector512<int> EncodeVector512(Vector512<float> normalized, int* table)
     {
         var bits = Vector512.Min(normalized.AsUInt32() & Vector512.Create(0x7FFF_FFFFu), Vector512.Create(_top));
         var a = bits.AsSingle();
-        var index = ((Vector512.Max(bits, Vector512.Create(_base)) - Vector512.Create(_base)) >> _shift).AsInt32();
+        var index = (Vector512.Max(bits, Vector512.Create(_base)) >> _shift).AsInt32(); // table = BiasedBuckets
         var entry = Avx512F.InsertVector256(Avx2.GatherVector256(table, index.GetLower(), 4).ToVector512Unsafe(), Avx2.GatherVector256(table, index.GetUpper(), 4), 1);
         var threshold = (entry & Vector512.Create(~0xFF)).AsSingle();
-        var rank = (entry & Vector512.Create(0xFF)) - Vector512.GreaterThan(a, threshold).AsInt32();
-        if (!IsSigned) return rank;
+        var above = Vector512.GreaterThan(a, threshold).AsInt32();
+        // Unsigned: the code is the low byte of entry - above (rank + 1 <= 255 when above), which the caller's narrowing keeps.
+        if (!IsSigned) return entry - above;
+        var rank = (entry & Vector512.Create(0xFF)) - above;
         var zero = Vector512.Create(_zeroCode);
         var negative = Vector512.LessThan(normalized.AsInt32(), Vector512<int>.Zero);
         return Vector512.ConditionalSelect(negative, zero - Vector512.Min(rank, zero), zero + rank);

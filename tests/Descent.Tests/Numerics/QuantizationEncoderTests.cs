@@ -66,7 +66,7 @@ public class QuantizationEncoderTests
             int n = Math.Min(16, probes.Count - i);
             Array.Clear(input);
             probes.CopyTo(i, input, 0, n);
-            var codes = map.EncodeVector512(Vector512.Create(input), map.Buckets);
+            var codes = map.EncodeVector512(Vector512.Create(input), map.BiasedBuckets);
             for (int k = 0; k < n; k++) Assert.True(map.Encode(input[k]) == (byte)codes[k], $"{name}: x={input[k]:R} (0x{BitConverter.SingleToUInt32Bits(input[k]):X8}) expected {map.Encode(input[k])}, got {codes[k]}");
         }
     }
