@@ -17,6 +17,7 @@ namespace Descent.Numerics;
 public static partial class CompactStateLoop
 {
     private const int Group = 64;
+    private const nuint PrefetchDistance = 1024; // floats (4 KB)
 
     /// <summary>Whether the single-pass AVX-512 path runs on this machine.</summary>
     internal static bool Avx512PathSupported =>
@@ -96,6 +97,18 @@ public static partial class CompactStateLoop
                 for (nuint j = 0; j < block; j += Group)
                 {
                     nuint i = s + j;
+                    {
+                        // Software prefetch of the float streams 4 KB ahead (measured: bfloat16 AdamW 1.26x -> 1.43-1.52x of
+                        // float32 state at 2 threads); a prefetch never faults, so running past the buffer's end is harmless.
+                        Sse.Prefetch0(p + i + PrefetchDistance);
+                        Sse.Prefetch0(p + i + PrefetchDistance + 16);
+                        Sse.Prefetch0(p + i + PrefetchDistance + 32);
+                        Sse.Prefetch0(p + i + PrefetchDistance + 48);
+                        Sse.Prefetch0(g + i + PrefetchDistance);
+                        Sse.Prefetch0(g + i + PrefetchDistance + 16);
+                        Sse.Prefetch0(g + i + PrefetchDistance + 32);
+                        Sse.Prefetch0(g + i + PrefetchDistance + 48);
+                    }
                     c0.Load(i, out var a0, out var a1, out var a2, out var a3);
                     c1.Load(i, out var b0, out var b1, out var b2, out var b3);
                     Step(ref k, p, g, i, ref a0, ref b0);
