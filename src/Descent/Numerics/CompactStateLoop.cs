@@ -157,7 +157,8 @@ public readonly struct CompactState
 /// as float state), and the block is encoded back; so memory is read and written once per element, and the update is the
 /// float kernel's bit for bit. Long buffers run on the <see cref="WorkerPool"/> in chunks of whole blocks; the result does
 /// not depend on the number of threads (blocks, absmax and the stochastic rounding counters are per element index).
-/// Allocates nothing (after the first multi-threaded call per kernel type).
+/// On AVX-512 with VBMI, whole blocks take the single-pass register path (<c>CompactStateLoop.Avx512.cs</c>), which gives the
+/// same bits. Allocates nothing (after the first multi-threaded call per kernel type).
 /// </summary>
 public static partial class CompactStateLoop
 {
