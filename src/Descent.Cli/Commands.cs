@@ -18,5 +18,6 @@ internal static class CommandList
         yield return LabCommand.Create();
         yield return MpiCommand.Create();
         yield return ServeCommand.Create();
+        yield return OptimizersCommand.Create();
     }
 }

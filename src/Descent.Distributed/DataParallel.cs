@@ -81,6 +81,7 @@ public sealed class DataParallel : IDataParallel
     private float[] _chunks = [];
     private double[] _chunkLosses = [];
     private long _computeTicks, _communicationTicks, _stepTicks;
+    private bool _zeroNonFinite;
 
     /// <summary>Data parallelism over <paramref name="communicator"/> with <paramref name="options"/>.</summary>
     public DataParallel(ICommunicator communicator, DataParallelOptions? options = null)
@@ -118,10 +119,16 @@ public sealed class DataParallel : IDataParallel
     public ShardPlan? Plan => _plan;
 
     /// <summary>
-    /// Clip by global norm under ZeRO (PyTorch <c>clip_grad_norm_</c>): each rank's optimizer sees only its shard, so the squared
-    /// norms of the shards are summed across ranks (<c>MPI_Allreduce</c>) and every shard is scaled by max_norm / (norm + 1e-6)
-    /// when the norm exceeds max_norm. +inf (default): off. Without ZeRO set the optimizer's own
-    /// <see cref="Optimizer{T}.MaxGradientNorm"/> instead (every rank holds the whole reduced gradient).
+    /// Clip by global norm under ZeRO (PyTorch <c>clip_grad_norm_</c>): each rank's optimizer sees only its shard, so the norm of
+    /// the whole reduced gradient is formed across ranks and every shard is scaled by max_norm / (norm + 1e-6) when the norm
+    /// exceeds max_norm, as <see cref="Optimizer{T}.MaxGradientNorm"/> does in one process. +inf (default): off.
+    /// With <see cref="GradientReduction.Mpi"/> the shards' squared norms are summed by <c>MPI_Allreduce</c> (agrees with one
+    /// process to rounding). With <see cref="GradientReduction.Deterministic"/> every rank already holds every chunk's gradient,
+    /// so it adds them for the whole model and forms the norm with the optimizer's own arithmetic (tensor by tensor, in order):
+    /// the clipped run is bit-identical to one process whose optimizer clips, on any number of ranks, at the cost of summing
+    /// all chunks rather than this rank's shard. An optimizer created with a finite <see cref="Optimizer{T}.MaxGradientNorm"/>
+    /// hands it over to this property under ZeRO (<see cref="CreateOptimizer"/>). Without ZeRO the optimizer clips itself
+    /// (every rank holds the whole reduced gradient).
     /// </summary>
     public double ClipByGlobalNorm { get; set; } = double.PositiveInfinity;
 
@@ -158,6 +165,15 @@ public sealed class DataParallel : IDataParallel
             throw new NotSupportedException($"ZeRO-1 cannot shard {optimizer.Kind}: its step uses sums over all parameters.");
         if (optimizer.NonFinitePolicy is NonFinitePolicy.Throw or NonFinitePolicy.SkipStep)
             throw new NotSupportedException($"ZeRO-1 does not support the non-finite policy {optimizer.NonFinitePolicy} (each rank sees only its shard); use propagate or zero.");
+        if (!double.IsPositiveInfinity(optimizer.MaxGradientNorm))
+        {
+            // Its optimizer would see only this rank's shard: the clip moves here, where the norm of the whole gradient is formed.
+            if (!double.IsPositiveInfinity(ClipByGlobalNorm) && ClipByGlobalNorm != optimizer.MaxGradientNorm)
+                throw new ArgumentException($"The optimizer clips at {optimizer.MaxGradientNorm} and ClipByGlobalNorm is {ClipByGlobalNorm}; set one of them.");
+            ClipByGlobalNorm = optimizer.MaxGradientNorm;
+            optimizer.MaxGradientNorm = double.PositiveInfinity;
+        }
+        _zeroNonFinite = optimizer.NonFinitePolicy == NonFinitePolicy.ZeroNonFinite;
         var tensors = model.Parameters.Select(p => new TensorSlot(p.Name, p.Shape, p.Offset, p.Length)).ToArray();
         _plan = new ShardPlan(tensors, Size, IsElementWise(optimizer));
         _counts = _plan.Counts();
@@ -206,7 +222,7 @@ public sealed class DataParallel : IDataParallel
                 _communicator.ReduceScatter<float>(model.Gradients, _shardGradient, _counts);
                 Scale(_shardGradient, scale);
             }
-            ClipShard();
+            ClipShard(double.NaN);
             _communicationTicks += Now - t1;
             return sum[0] / length;
         }
@@ -258,18 +274,58 @@ public sealed class DataParallel : IDataParallel
             loss += losses[(k % n) * slots + k / n];
         }
         Scale(target, scale);
-        ClipShard();
+        if (_plan is not null && !double.IsPositiveInfinity(ClipByGlobalNorm))
+        {
+            // The whole reduced gradient, summed in the same chunk order as the shard (so its shard part is the same floats).
+            var whole = model.Gradients.AsSpan();
+            for (int k = 0; k < chunks; k++)
+            {
+                var chunk = chunkData.Slice(((k % n) * slots + k / n) * p, p);
+                if (k == 0) chunk.CopyTo(whole);
+                else for (int i = 0; i < p; i++) whole[i] += chunk[i];
+            }
+            Scale(whole, scale);
+            ClipShard(WholeNorm(model));
+        }
         return loss / length;
     }
 
-    private void ClipShard()
+    // The optimizer's own global norm (GradientPreprocessing): per tensor a sum of squares in element order, the tensors' sums
+    // added in registration order.
+    private double WholeNorm(Mlp model)
+    {
+        double sum = 0;
+        foreach (var parameter in model.Parameters)
+        {
+            double part = 0;
+            foreach (float v in model.Gradients.AsSpan(parameter.Offset, parameter.Length))
+            {
+                double d = v;
+                if (_zeroNonFinite && !double.IsFinite(d)) continue;
+                part += d * d;
+            }
+            sum += part;
+        }
+        return Math.Sqrt(sum);
+    }
+
+    // Scales this rank's shard when the global norm exceeds ClipByGlobalNorm; NaN: form the norm by allreducing the shards' parts.
+    private void ClipShard(double norm)
     {
         if (_plan is null || double.IsPositiveInfinity(ClipByGlobalNorm)) return;
-        double part = 0;
-        foreach (float g in _shardGradient) part += (double)g * g;
-        Span<double> sum = [part];
-        _communicator.Allreduce(sum);
-        double norm = Math.Sqrt(sum[0]);
+        if (double.IsNaN(norm))
+        {
+            double part = 0;
+            foreach (float g in _shardGradient)
+            {
+                double d = g;
+                if (_zeroNonFinite && !double.IsFinite(d)) continue;
+                part += d * d;
+            }
+            Span<double> sum = [part];
+            _communicator.Allreduce(sum);
+            norm = Math.Sqrt(sum[0]);
+        }
         if (norm > ClipByGlobalNorm) Scale(_shardGradient, (float)(ClipByGlobalNorm / (norm + 1e-6)));
     }
 

@@ -6,7 +6,7 @@ namespace Descent.Cli.Tests;
 public class BenchCommandTests
 {
     [Fact]
-    public void Json_has_the_reference_and_one_result_per_optimizer()
+    public void JsonHasTheReferenceAndOneResultPerOptimizer()
     {
         var output = new StringWriter();
         var options = new OptimizerBenchOptions(OptimizerBench.SplitList("sgd, momentum,adamw,amsgrad, adam(betas=[0.8, 0.99])"), 4096, 4, 2, false, Repeats: 3, Warmup: 1, WarmupSeconds: 0);
@@ -47,7 +47,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void Scaling_reports_every_thread_count_and_the_loss_and_finds_identical_bits()
+    public void ScalingReportsEveryThreadCountAndTheLossAndFindsIdenticalBits()
     {
         var output = new StringWriter();
         var options = new OptimizerBenchOptions(["sgd", "adam(amsgrad=true)", "lion"], 70_000, 3, 3, false, Repeats: 2, Warmup: 1, WarmupSeconds: 0,
@@ -73,7 +73,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void Scaling_table_lists_thread_counts_and_same_bits()
+    public void ScalingTableListsThreadCountsAndSameBits()
     {
         var output = new StringWriter();
         var options = new OptimizerBenchOptions(["adamw"], 5000, 1, 2, false, Repeats: 1, Warmup: 0, WarmupSeconds: 0, Scaling: true, LossRows: 8, LossClasses: 10);
@@ -85,7 +85,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void Double_doubles_the_bytes_and_the_table_lists_each_optimizer()
+    public void DoubleDoublesTheBytesAndTheTableListsEachOptimizer()
     {
         var output = new StringWriter();
         var options = new OptimizerBenchOptions(["adam"], 1000, 1, 1, true, Repeats: 2, Warmup: 0, WarmupSeconds: 0);
@@ -96,7 +96,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void One_slow_reference_does_not_move_the_median_and_the_interval_follows_the_pair_count()
+    public void OneSlowReferenceDoesNotMoveTheMedianAndTheIntervalFollowsThePairCount()
     {
         // Nine pairs at 100 % and one where the reference ran slow (the kernel looks like 150 %) or fast (67 %).
         var ratios = Enumerable.Repeat(1.0, 9).Append(0.67).ToArray();
@@ -112,7 +112,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void Table_shows_the_interval_and_pairs_and_warns_on_a_short_warmup()
+    public void TableShowsTheIntervalAndPairsAndWarnsOnAShortWarmup()
     {
         var output = new StringWriter();
         var options = new OptimizerBenchOptions(["sgd"], 2048, 1, 1, false, Repeats: 3, Warmup: 0, WarmupSeconds: 0.01, Pairs: 4);
@@ -131,7 +131,7 @@ public class BenchCommandTests
     [InlineData("--threads", "0")]
     [InlineData("--loss-rows", "-1")]
     [InlineData("--loss-classes", "0")]
-    public void Bad_options_are_usage_errors(string option, string value)
+    public void BadOptionsAreUsageErrors(string option, string value)
     {
         var error = new StringWriter();
         var previous = Console.Error;
@@ -148,7 +148,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void Lists_split_at_top_level_commas_only()
+    public void ListsSplitAtTopLevelCommasOnly()
     {
         Assert.Equal(["sgd(lr=0.1, momentum=0.9)", "adam(betas=[0.9, 0.99])", "lion"], OptimizerBench.SplitList("sgd(lr=0.1, momentum=0.9), adam(betas=[0.9, 0.99]),,lion"));
     }

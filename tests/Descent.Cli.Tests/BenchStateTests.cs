@@ -8,7 +8,7 @@ namespace Descent.Cli.Tests;
 public class BenchStateTests
 {
     [Fact]
-    public void Json_results_carry_state_and_state_bytes()
+    public void JsonResultsCarryStateAndStateBytes()
     {
         var output = new StringWriter();
         const int n = 1 << 16;
@@ -28,7 +28,7 @@ public class BenchStateTests
     }
 
     [Fact]
-    public void Compact_state_needs_float()
+    public void CompactStateNeedsFloat()
     {
         var options = new OptimizerBenchOptions(["adamw"], 1000, 1, 1, true, States: [StatePrecision.Int8]);
         Assert.Throws<ArgumentException>(options.Validate);

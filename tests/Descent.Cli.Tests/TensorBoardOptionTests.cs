@@ -14,7 +14,7 @@ public class TensorBoardOptionTests
     private static string Temp() => Path.Combine(Path.GetTempPath(), "descent-cli-tensorboard", Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void Train_writes_step_epoch_hyperparameter_and_plot_events_that_match_the_run()
+    public void TrainWritesStepEpochHyperparameterAndPlotEventsThatMatchTheRun()
     {
         string board = Temp();
         var (code, output, err) = Run("train", "--problem", "mnist-mlp", "--hidden", "16", "--train-limit", "512", "--batch", "64",
@@ -74,7 +74,7 @@ public class TensorBoardOptionTests
     }
 
     [Fact]
-    public void Lab_writes_each_experiments_figures_and_numbers()
+    public void LabWritesEachExperimentsFiguresAndNumbers()
     {
         string board = Temp();
         var root = new RootCommand { LabCommand.Create([new FigureExperiment()]) };

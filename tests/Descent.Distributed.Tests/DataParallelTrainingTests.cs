@@ -54,6 +54,52 @@ public class DataParallelTrainingTests
         }
     }
 
+    [Theory]
+    [InlineData("adamw(lr=3e-3, weight_decay=0.01)")]
+    [InlineData("sgd(lr=0.5, momentum=0.9)")]
+    public void GlobalNormClippingUnderZeroIsBitIdenticalToOneProcessWhoseOptimizerClips(string optimizer)
+    {
+        // One process: the optimizer clips the whole reduced gradient itself (Optimizer.MaxGradientNorm). ZeRO-1 on 2 and 3 ranks:
+        // the clip moves to DataParallel.ClipByGlobalNorm, which forms the whole gradient's norm; with deterministic reduction the
+        // parameters are the same bits. The max norm 0.05 is below the gradients' norms here, so clipping acts (the hash differs
+        // from the unclipped run).
+        System.Text.Json.JsonElement Check(int ranks, params string[] extra)
+        {
+            string[] args = ["mpi", "clip-check", "--optimizer", optimizer, "--data", Data, .. extra];
+            var (code, output, error) = ranks == 1 ? Mpirun.Alone(null, args) : Mpirun.Run(ranks, args);
+            Assert.True(code == 0, $"{ranks} ranks: exit {code}\n{output}\n{error}");
+            return Mpirun.LastJson(output);
+        }
+        var reference = Check(1, "--max-norm", "0.05");
+        string hash = reference.GetProperty("params_sha256").GetString()!;
+        Assert.Equal("Infinity", reference.GetProperty("clip_by_global_norm").GetString()); // without ZeRO the optimizer clips
+        Assert.NotEqual(hash, Check(1).GetProperty("params_sha256").GetString());
+        foreach (int ranks in new[] { 2, 3 })
+        {
+            var zero = Check(ranks, "--max-norm", "0.05", "--zero", "1");
+            Assert.Equal("0.05", zero.GetProperty("clip_by_global_norm").GetString());
+            Assert.Equal(6, zero.GetProperty("steps").GetInt64());
+            Assert.Equal(hash, zero.GetProperty("params_sha256").GetString());
+        }
+    }
+
+    [Fact]
+    public void SamplerTailPadsOrDropsTheEpochToAMultipleOfTheRanks()
+    {
+        // 130 samples in global batches of 43 on 3 ranks: none deals 43, 43, 43, 1 (4 steps); drop cuts the epoch to 129 (3 steps);
+        // pad extends it to 132 = 43, 43, 43, 3 (4 steps). One process ignores the tail (the same epoch for any value).
+        string[] Args(string tail) => ["train", "--problem", "mnist-mlp", "--hidden", "8", "--train-limit", "130", "--batch", "43", "--epochs", "1",
+            "--seed", "3", "--optimizer", "sgd(lr=0.05)", "--data", Data, "--out", Temp(), "--json", "--sampler-tail", tail];
+        var drop = Train(3, Args("drop"));
+        Assert.Equal(3, drop.GetProperty("steps").GetInt64());
+        var pad = Train(3, Args("pad"));
+        Assert.Equal(4, pad.GetProperty("steps").GetInt64());
+        Assert.Equal(4, Train(1, Args("drop")).GetProperty("steps").GetInt64());
+        var (code, _, error) = Mpirun.Alone(null, Args("even"));
+        Assert.Equal(2, code);
+        Assert.Contains("unknown --sampler-tail 'even' (none, pad, drop)", error);
+    }
+
     [Fact]
     public void PerTensorOptimizersShardByWholeTensorsAndStayBitIdentical()
     {

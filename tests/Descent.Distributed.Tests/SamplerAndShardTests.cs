@@ -1,3 +1,5 @@
+using Descent.Lab.Data;
+
 namespace Descent.Distributed.Tests;
 
 public class SamplerAndShardTests
@@ -32,6 +34,89 @@ public class SamplerAndShardTests
         Assert.Equal([43, 43, 42], Enumerable.Range(0, 3).Select(r => DistributedSampler.LocalPositions(128, r, 3, 1, buffer)).ToArray());
         DistributedSampler.LocalPositions(128, 1, 3, 1, buffer);
         Assert.Equal([1, 4, 7], buffer[..3]);
+    }
+
+    [Theory]
+    [InlineData(128, 3, SamplerTail.Pad, new[] { 43, 43, 43 })]
+    [InlineData(128, 3, SamplerTail.Drop, new[] { 42, 42, 42 })]
+    [InlineData(128, 3, SamplerTail.None, new[] { 43, 43, 42 })]
+    [InlineData(10, 4, SamplerTail.Pad, new[] { 3, 3, 3, 3 })]
+    [InlineData(10, 4, SamplerTail.Drop, new[] { 2, 2, 2, 2 })]
+    [InlineData(3, 5, SamplerTail.Pad, new[] { 1, 1, 1, 1, 1 })]
+    public void RankIndicesHaveTorchCountsAndTheirUnionIsTheEpoch(int count, int ranks, SamplerTail tail, int[] counts)
+    {
+        var sampler = new BatchSampler(count, BatchMode.MiniBatch, 1, seed: 11);
+        var permutation = new int[count];
+        sampler.FillPermutation(0, permutation);
+        var buffer = new int[DistributedSampler.SamplesPerRank(count, ranks, tail)];
+        var taken = new List<int>[ranks];
+        for (int r = 0; r < ranks; r++)
+        {
+            int n = DistributedSampler.RankIndices(permutation, r, ranks, tail, buffer);
+            taken[r] = [.. buffer[..n]];
+        }
+        Assert.Equal(counts, taken.Select(t => t.Count));
+        Assert.Equal(counts.Max(), DistributedSampler.SamplesPerRank(count, ranks, tail));
+        var union = taken.SelectMany(t => t).ToList();
+        switch (tail)
+        {
+            case SamplerTail.None:
+                Assert.Equal(Enumerable.Range(0, count), union.Order());
+                break;
+            case SamplerTail.Pad: // every sample, and the padding repeats the permutation from its start
+                Assert.Equal(Enumerable.Range(0, count), union.Distinct().Order());
+                var extra = union.GroupBy(i => i).SelectMany(g => g.Skip(1)).Order();
+                Assert.Equal(Enumerable.Range(count, union.Count - count).Select(q => permutation[q % count]).Order(), extra);
+                break;
+            case SamplerTail.Drop: // distinct samples, all but the permutation's last count mod N
+                Assert.Equal(union.Count, union.Distinct().Count());
+                Assert.Equal(permutation[..(count / ranks * ranks)].Order(), union.Order());
+                break;
+        }
+        // Rank r takes entries r, r + N, ... (torch: indices[rank:total_size:num_replicas]).
+        Assert.Equal(permutation[1], taken[1][0]);
+    }
+
+    [Fact]
+    public void RankIndicesAreAPureFunctionOfSeedAndEpoch()
+    {
+        int[] Take(ulong seed, long epoch)
+        {
+            var permutation = new int[128];
+            new BatchSampler(128, BatchMode.MiniBatch, 1, seed).FillPermutation(epoch, permutation);
+            var buffer = new int[43];
+            return buffer[..DistributedSampler.RankIndices(permutation, 2, 3, SamplerTail.Pad, buffer)];
+        }
+        Assert.Equal(Take(5, 3), Take(5, 3));
+        Assert.NotEqual(Take(5, 3), Take(5, 4));
+        Assert.NotEqual(Take(5, 3), Take(6, 3));
+    }
+
+    [Fact]
+    public void WhenTheRanksDivideTheGlobalBatchTheTrainersDealingIsTorchsPerRankView()
+    {
+        // 128 samples, global batch 48 on 3 ranks, padded: the batches of the trainer's sampler dealt by LocalPositions give
+        // each rank exactly DistributedSampler.RankIndices of the epoch's permutation, in order.
+        var sampler = new BatchSampler(128, BatchMode.MiniBatch, 48, seed: 3, tail: SamplerTail.Pad, replicas: 3);
+        var permutation = new int[128];
+        sampler.FillPermutation(0, permutation);
+        var dealt = Enumerable.Range(0, 3).Select(_ => new List<int>()).ToArray();
+        var positions = new int[16];
+        for (int b = 0; b < sampler.BatchesPerEpoch; b++)
+        {
+            var batch = sampler.NextBatch().ToArray();
+            for (int r = 0; r < 3; r++)
+            {
+                int n = DistributedSampler.LocalPositions(batch.Length, r, 3, 1, positions);
+                dealt[r].AddRange(positions[..n].Select(p => batch[p]));
+            }
+        }
+        var torch = new int[43];
+        for (int r = 0; r < 3; r++)
+        {
+            int n = DistributedSampler.RankIndices(permutation, r, 3, SamplerTail.Pad, torch);
+            Assert.Equal(torch[..n], dealt[r]);
+        }
     }
 
     private static readonly TensorSlot[] Tensors =

@@ -30,14 +30,14 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Writes_the_golden_bytes_of_Fixtures_make_golden_py()
+    public void WritesTheGoldenBytesOfFixturesMakeGoldenPy()
     {
         string path = WriteGoldenSequence(Path.Combine(_root, "run"));
         Assert.Equal(File.ReadAllBytes(Fixture("golden.tfevents")), File.ReadAllBytes(path));
     }
 
     [Fact]
-    public void Golden_file_starts_with_TensorFlows_well_known_first_record_header()
+    public void GoldenFileStartsWithTensorFlowsWellKnownFirstRecordHeader()
     {
         // Every TensorFlow event file starts with the 24-byte file_version record: length 0x18, masked CRC a3 7f 4b 22.
         byte[] golden = File.ReadAllBytes(Fixture("golden.tfevents"));
@@ -46,7 +46,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Independent_reader_decodes_every_record_and_field()
+    public void IndependentReaderDecodesEveryRecordAndField()
     {
         string path = WriteGoldenSequence(Path.Combine(_root, "run"));
         var events = EventFileReader.Read(path);
@@ -67,7 +67,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Any_single_flipped_byte_is_rejected_by_the_crcs()
+    public void AnySingleFlippedByteIsRejectedByTheCrcs()
     {
         byte[] golden = File.ReadAllBytes(Fixture("golden.tfevents"));
         Assert.Equal(4, EventFileReader.Records(golden).Count);
@@ -83,7 +83,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Masked_crc_matches_the_independent_implementation()
+    public void MaskedCrcMatchesTheIndependentImplementation()
     {
         var random = new Random(7);
         for (int n = 0; n <= 257; n++)
@@ -95,7 +95,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void File_name_follows_TensorFlow_and_lives_in_the_run_directory()
+    public void FileNameFollowsTensorFlowAndLivesInTheRunDirectory()
     {
         string dir = Path.Combine(_root, "nested", "run");
         using var writer = new TensorBoardWriter(dir, new TensorBoardWriterOptions { TimeProvider = new FixedClock(GoldenTime), FileNameSuffix = ".v2" });
@@ -105,7 +105,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Events_reach_the_file_while_the_writer_is_open()
+    public void EventsReachTheFileWhileTheWriterIsOpen()
     {
         using var writer = new TensorBoardWriter(Path.Combine(_root, "live"), new TensorBoardWriterOptions { FlushInterval = TimeSpan.Zero });
         Assert.Single(ReadShared(writer.FilePath)); // the version event is flushed at once
@@ -128,7 +128,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void One_writer_per_run_directory()
+    public void OneWriterPerRunDirectory()
     {
         string dir = Path.Combine(_root, "run");
         var first = new TensorBoardWriter(dir);
@@ -143,7 +143,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Bad_input_throws_and_writes_nothing()
+    public void BadInputThrowsAndWritesNothing()
     {
         using var writer = new TensorBoardWriter(Path.Combine(_root, "run"), new TensorBoardWriterOptions { FlushInterval = TimeSpan.Zero });
         Assert.Throws<ArgumentException>(() => writer.AddScalar("", 1, 0));
@@ -162,7 +162,7 @@ public sealed class TensorBoardWriterTests : IDisposable
     }
 
     [Fact]
-    public void Concurrent_writers_threads_interleave_whole_records()
+    public void ConcurrentWritersThreadsInterleaveWholeRecords()
     {
         string path;
         using (var writer = new TensorBoardWriter(Path.Combine(_root, "threads")))

@@ -31,7 +31,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public async Task Two_hundred_concurrent_trajectory_requests_all_get_2xx_or_4xx()
+    public async Task TwoHundredConcurrentTrajectoryRequestsAllGet2xxOr4xx()
     {
         string[] optimizers = ["adam(lr=0.01)", "sgd(lr=1e-3, momentum=0.9)", "lbfgs()", "lion(lr=1e-3)", "nosuch()", "adam(lr=-1)"];
         var tasks = Enumerable.Range(0, 200).Select(i => Http.PostAsJsonAsync("/api/trajectory", new
@@ -72,7 +72,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     [InlineData("{\"function\": \"rosenbrock\", \"optimizer\": \"lbfgs()\", \"schedule\": \"cosine(10)\"}", "takes no schedule")]
     [InlineData("{\"function\": \"rosenbrock\", \"optimizer\": \"adam()\", \"evil\": 1}", "unknown field 'evil'")]
     [InlineData("{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", "malformed JSON")]
-    public async Task Malformed_trajectory_requests_get_400_with_a_clear_message(string body, string expected)
+    public async Task MalformedTrajectoryRequestsGet400WithAClearMessage(string body, string expected)
     {
         var (status, json) = await Post("/api/trajectory", body);
         Assert.Equal(400, status);
@@ -86,7 +86,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     [InlineData("{\"text\": \"cosine(100)\", \"lr\": -1}", "field 'lr' must be in")]
     [InlineData("{\"text\": \"cosine(100)\", \"weight_decay\": \"inf\"}", "finite number")]
     [InlineData("{}", "field 'text' is required")]
-    public async Task Malformed_schedule_requests_get_400(string body, string expected)
+    public async Task MalformedScheduleRequestsGet400(string body, string expected)
     {
         var (status, json) = await Post("/api/schedule", body);
         Assert.Equal(400, status);
@@ -94,7 +94,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public async Task Bodies_above_the_cap_get_413_and_invalid_utf8_gets_400()
+    public async Task BodiesAboveTheCapGet413AndInvalidUtf8Gets400()
     {
         string big = "{\"function\": \"rosenbrock\", \"optimizer\": \"" + new string('a', 70_000) + "\"}";
         Assert.Equal(413, (await Post("/api/trajectory", big)).Status);
@@ -132,7 +132,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     [InlineData("/..%2F..%2Fetc%2Fpasswd")]
     [InlineData("/%2e%2e/%2e%2e/etc/passwd")]
     [InlineData("/api/train/..%2Fx/events")]
-    public async Task Path_traversal_gets_4xx_and_never_a_file_outside_the_runs_folder(string path)
+    public async Task PathTraversalGets4xxAndNeverAFileOutsideTheRunsFolder(string path)
     {
         var response = await Http.GetAsync(new Uri(Http.BaseAddress!, path));
         int status = (int)response.StatusCode;
@@ -147,7 +147,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     [InlineData("..")]
     [InlineData("/tmp/x")]
     [InlineData("a\\b")]
-    public async Task Training_names_with_path_separators_get_400(string name)
+    public async Task TrainingNamesWithPathSeparatorsGet400(string name)
     {
         var (status, json) = await Post("/api/train", JsonSerializer.Serialize(new { problem = "synthetic-mlp", epochs = 1, name }));
         Assert.Equal(400, status);
@@ -156,7 +156,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public async Task Runs_are_listed_from_their_metrics_files_and_links_are_not_followed()
+    public async Task RunsAreListedFromTheirMetricsFilesAndLinksAreNotFollowed()
     {
         var runs = await Http.GetFromJsonAsync<JsonElement>("/api/runs");
         var names = runs.EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToArray();
@@ -169,7 +169,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public async Task The_noisy_quadratic_is_seeded_and_matches_the_library_with_the_same_noise()
+    public async Task TheNoisyQuadraticIsSeededAndMatchesTheLibraryWithTheSameNoise()
     {
         async Task<double[]> Path(int seed)
         {
@@ -198,7 +198,7 @@ public sealed class AbuseTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public void A_trajectory_checks_its_cancellation_token_at_every_step()
+    public void ATrajectoryChecksItsCancellationTokenAtEveryStep()
     {
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();

@@ -17,7 +17,7 @@ public sealed class BrowserTests(PlaygroundFixture fixture)
     private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? double.NaN : v.GetDouble()).ToArray();
 
     [Fact]
-    public async Task Landscapes_click_a_start_point_and_each_trajectory_ends_where_the_library_does()
+    public async Task LandscapesClickAStartPointAndEachTrajectoryEndsWhereTheLibraryDoes()
     {
         var (page, errors) = await fixture.NewPageAsync("landscapes");
         await page.SelectOptionAsync("#function", "himmelblau");
@@ -97,7 +97,7 @@ public sealed class BrowserTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public async Task Schedules_curve_equals_the_cli_csv_and_a_malformed_text_shows_the_cli_caret_message()
+    public async Task SchedulesCurveEqualsTheCliCsvAndAMalformedTextShowsTheCliCaretMessage()
     {
         var (page, errors) = await fixture.NewPageAsync("schedules");
         await page.WaitForFunctionAsync("() => window.playground.scheduleResults.length === 2");
@@ -143,7 +143,7 @@ public sealed class BrowserTests(PlaygroundFixture fixture)
     }
 
     [Fact]
-    public async Task Training_streams_epochs_live_can_be_stopped_and_is_listed_with_its_report()
+    public async Task TrainingStreamsEpochsLiveCanBeStoppedAndIsListedWithItsReport()
     {
         var (page, errors) = await fixture.NewPageAsync("training");
         await page.WaitForSelectorAsync("#runs tbody tr[data-run='past-run']");

@@ -7,7 +7,7 @@ namespace Descent.Web.Tests;
 public sealed class CliServeTests
 {
     [Fact]
-    public async Task Serve_prints_its_loopback_address_and_answers_there()
+    public async Task ServePrintsItsLoopbackAddressAndAnswersThere()
     {
         string runs = Path.Combine(Path.GetTempPath(), "descent-serve-" + Guid.NewGuid().ToString("N")[..8]);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -33,7 +33,7 @@ public sealed class CliServeTests
     }
 
     [Fact]
-    public void A_non_loopback_host_prints_a_warning_line_first()
+    public void ANonLoopbackHostPrintsAWarningLineFirst()
     {
         // 192.0.2.1 (TEST-NET-1) is never assigned to this machine: the warning is printed, then binding fails cleanly.
         var (code, _, error) = PlaygroundFixture.RunCli("serve", "--host", "192.0.2.1", "--port", "0", "--runs", Path.GetTempPath());
@@ -50,9 +50,9 @@ public sealed class CliServeTests
     [InlineData("0.0.0.0", false)]
     [InlineData("192.168.1.5", false)]
     [InlineData("example.org", false)]
-    public void Loopback_is_recognised(string host, bool loopback) => Assert.Equal(loopback, PlaygroundServer.IsLoopback(host));
+    public void LoopbackIsRecognised(string host, bool loopback) => Assert.Equal(loopback, PlaygroundServer.IsLoopback(host));
 
     [Fact]
-    public void The_page_ships_inside_the_assembly_with_the_charting_library_and_its_licence() =>
+    public void ThePageShipsInsideTheAssemblyWithTheChartingLibraryAndItsLicence() =>
         Assert.Equal(["app.css", "app.js", "index.html", "vendor/uPlot.LICENSE.txt", "vendor/uPlot.iife.min.js", "vendor/uPlot.min.css"], PlaygroundServer.PageFiles);
 }

@@ -55,7 +55,66 @@ internal static class MpiCommand
         command.Subcommands.Add(check);
         command.Subcommands.Add(Bench());
         command.Subcommands.Add(Model());
+        command.Subcommands.Add(ClipCheck());
         return command;
+    }
+
+    // Hidden testing aid: global-norm clipping under ZeRO-1 (the clip is not an option of descent train). Trains the small MNIST
+    // MLP data-parallel with deterministic reduction and an optimizer that clips at --max-norm, and prints params_sha256.
+    private static Command ClipCheck()
+    {
+        var check = new Command("clip-check", "Testing aid: train a small MLP with global-norm clipping (deterministic reduction, optional ZeRO-1) and print params_sha256.") { Hidden = true };
+        var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "adamw(lr=3e-3, weight_decay=0.01)" };
+        var maxNorm = new Option<double>("--max-norm") { DefaultValueFactory = _ => double.PositiveInfinity };
+        var zero = new Option<int>("--zero") { DefaultValueFactory = _ => 0 };
+        var data = new Option<string?>("--data");
+        foreach (Option o in new Option[] { optimizer, maxNorm, zero, data }) check.Options.Add(o);
+        check.SetAction(parse => ExitCodes.Guard(() =>
+        {
+            var communicator = Distribution.Detect();
+            return Distribution.Run(communicator, () =>
+            {
+                var parallel = new DataParallel(communicator, new DataParallelOptions { Reduction = GradientReduction.Deterministic, ZeroStage = parse.GetValue(zero) });
+                var problem = Descent.Lab.Training.TrainingProblem.Create("mnist-mlp", 8, parse.GetValue(data), 300);
+                var options = new Descent.Lab.Training.TrainingOptions
+                {
+                    Optimizer = parse.GetValue(optimizer)!, Epochs = 2, BatchSize = 128, Seed = 3, MaxDegreeOfParallelism = 1,
+                };
+                var trainer = new Descent.Lab.Training.Trainer(problem, options, new Clipping(parallel, parse.GetValue(maxNorm)));
+                var result = trainer.Run();
+                if (communicator.Rank == 0)
+                {
+                    Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["ranks"] = communicator.Size, ["zero"] = parse.GetValue(zero), ["steps"] = trainer.Optimizer.StepCount,
+                        ["clip_by_global_norm"] = parallel.ClipByGlobalNorm.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["params_sha256"] = result.ParamsSha256,
+                    }));
+                }
+                return ExitCodes.Success;
+            });
+        }));
+        return check;
+    }
+
+    // The seam with an optimizer that clips by global norm (as a library user sets Optimizer.MaxGradientNorm).
+    private sealed class Clipping(DataParallel inner, double maxNorm) : Descent.Lab.Training.IDataParallel
+    {
+        public int Rank => inner.Rank;
+        public int Size => inner.Size;
+
+        public Descent.Optimizers.Optimizer<float> CreateOptimizer(Func<Descent.Optimizers.Optimizer<float>> create, Descent.Lab.Models.Mlp model)
+            => inner.CreateOptimizer(() =>
+            {
+                var o = create();
+                o.MaxGradientNorm = maxNorm;
+                return o;
+            }, model);
+
+        public double ComputeGradient(ReadOnlySpan<int> batch, Descent.Lab.Training.GradientSource source) => inner.ComputeGradient(batch, source);
+        public void Step(Descent.Optimizers.Optimizer<float> optimizer) => inner.Step(optimizer);
+        public void SaveOptimizer(Descent.Serialization.Checkpoint checkpoint, string prefix, Descent.Optimizers.Optimizer<float> optimizer) => inner.SaveOptimizer(checkpoint, prefix, optimizer);
+        public void LoadOptimizer(Descent.Serialization.Checkpoint checkpoint, string prefix, Descent.Optimizers.Optimizer<float> optimizer) => inner.LoadOptimizer(checkpoint, prefix, optimizer);
     }
 
     private static readonly Dictionary<string, int[]> Models = new()

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Descent.Distributed;
 using Descent.Lab.Data;
 using Descent.Lab.Training;
@@ -18,227 +17,291 @@ internal static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a model (" + string.Join(", ", TrainingProblem.Names) + ") with an optimizer and a schedule; checkpoint each epoch; --resume continues bit for bit.");
-        var problem = new Option<string>("--problem") { Description = "Problem: " + string.Join(", ", TrainingProblem.Names) + ".", DefaultValueFactory = _ => "mnist-mlp" };
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer text, e.g. \"adamw(lr=3e-3, weight_decay=0.01)\".", DefaultValueFactory = _ => "adamw(lr=3e-3, weight_decay=0.01)" };
-        var schedule = new Option<string?>("--schedule") { Description = "Schedule text, e.g. \"onecycle(max=3e-3)\" (default: constant)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs in total (default 10; with --resume: the saved run's)." };
-        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
-        var mode = new Option<string>("--mode") { Description = "minibatch, full (full batch) or single (one sample per step).", DefaultValueFactory = _ => "minibatch" };
-        var accumulate = new Option<int>("--accumulate") { Description = "Batches averaged per optimizer step (gradient accumulation).", DefaultValueFactory = _ => 1 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the initialisation and the data order.", DefaultValueFactory = _ => 0 };
-        var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP.", DefaultValueFactory = _ => 256 };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
-        var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training samples." };
-        var output = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>/)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this folder (the same command with --resume added works; settings that differ from the run's are refused)." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Start a new run in an --out folder that already holds a run or other files (the run's checkpoint and metrics are replaced)." };
-        var stopAfter = new Option<int?>("--stop-after") { Description = "Stop after this many epochs (checkpoint saved), as if interrupted." };
-        var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (results do not depend on it)." };
-        var nonFinite = new Option<string>("--nonfinite") { Description = "Optimizer policy for NaN/inf gradients: propagate, throw, skip, zero.", DefaultValueFactory = _ => "propagate" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object as the last line." };
-        var reduction = new Option<string>("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
-        var zero = new Option<int>("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
-        var chunk = new Option<int>("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
-        var scaleLr = new Option<string>("--scale-lr") { Description = "none, or linear: learning rate x (global batch / --base-batch), reached by a linear warmup over --warmup-epochs (Goyal et al., 2017).", DefaultValueFactory = _ => "none" };
-        var baseBatch = new Option<int>("--base-batch") { Description = "The batch the optimizer's learning rate was tuned for (--scale-lr linear).", DefaultValueFactory = _ => 128 };
-        var warmupEpochs = new Option<double>("--warmup-epochs") { Description = "Epochs of linear warmup to the scaled rate (--scale-lr linear; 0: none).", DefaultValueFactory = _ => 5 };
-        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
-        // Hidden testing aid for the crash-consistency harness: pause this long in the middle of every checkpoint write.
-        var checkpointDelay = new Option<int>("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
-        foreach (Option o in new Option[] { problem, optimizer, schedule, epochs, batch, mode, accumulate, seed, hidden, data, limit, output, resume, stopAfter, threads, nonFinite, json, reduction, zero, chunk, scaleLr, baseBatch, warmupEpochs, tensorboard, checkpointDelay, overwrite })
-            command.Options.Add(o);
-
+        var o = new TrainOptions();
+        foreach (Option option in o.All) command.Options.Add(option);
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             var communicator = Distribution.Detect();
-            return Distribution.Run(communicator, () => Train(parse, communicator));
+            return Distribution.Run(communicator, () => Train(parse, o, communicator));
         }));
         return command;
+    }
 
-        int Train(ParseResult parse, ICommunicator communicator)
+    /// <summary>The options of <c>descent train</c>.</summary>
+    private sealed class TrainOptions
+    {
+        public Option<string> Problem { get; } = new("--problem") { Description = "Problem: " + string.Join(", ", TrainingProblem.Names) + ".", DefaultValueFactory = _ => "mnist-mlp" };
+        public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer text, e.g. \"adamw(lr=3e-3, weight_decay=0.01)\".", DefaultValueFactory = _ => "adamw(lr=3e-3, weight_decay=0.01)" };
+        public Option<string?> Schedule { get; } = new("--schedule") { Description = "Schedule text, e.g. \"onecycle(max=3e-3)\" (default: constant)." };
+        public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs in total (default 10; with --resume: the saved run's)." };
+        public Option<int> Batch { get; } = new("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
+        public Option<string> Mode { get; } = new("--mode") { Description = "minibatch, full (full batch) or single (one sample per step).", DefaultValueFactory = _ => "minibatch" };
+        public Option<int> Accumulate { get; } = new("--accumulate") { Description = "Batches averaged per optimizer step (gradient accumulation).", DefaultValueFactory = _ => 1 };
+        public Option<long> Seed { get; } = new("--seed") { Description = "Seed of the initialisation and the data order.", DefaultValueFactory = _ => 0 };
+        public Option<int> Hidden { get; } = new("--hidden") { Description = "Hidden units of the MLP.", DefaultValueFactory = _ => 256 };
+        public Option<string?> Data { get; } = new("--data") { Description = "MNIST folder (default: DESCENT_DATA, else data/mnist-10k found from the current folder or next to the program)." };
+        public Option<int?> Limit { get; } = new("--train-limit") { Description = "Use only the first N training samples." };
+        public Option<string?> Output { get; } = new("--out") { Description = "Output folder (default runs/<timestamp>/)." };
+        public Option<string?> Resume { get; } = new("--resume") { Description = "Continue the run saved in this folder (the same command with --resume added works; settings that differ from the run's are refused)." };
+        public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "Start a new run in an --out folder that already holds a run or other files (the run's checkpoint and metrics are replaced)." };
+        public Option<int?> StopAfter { get; } = new("--stop-after") { Description = "Stop after this many epochs (checkpoint saved), as if interrupted." };
+        public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (results do not depend on it)." };
+        public Option<string> NonFinite { get; } = new("--nonfinite") { Description = "Optimizer policy for NaN/inf gradients: propagate, throw, skip, zero.", DefaultValueFactory = _ => "propagate" };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object as the last line." };
+        public Option<string> Reduction { get; } = new("--reduction") { Description = "Data-parallel gradient sum: mpi (MPI_Allreduce) or deterministic (fixed chunks in fixed order: bit-identical on any number of ranks).", DefaultValueFactory = _ => "mpi" };
+        public Option<int> Zero { get; } = new("--zero") { Description = "ZeRO stage: 0, or 1 to shard the optimizer state across ranks.", DefaultValueFactory = _ => 0 };
+        public Option<int> Chunk { get; } = new("--chunk") { Description = "Samples per chunk of the deterministic reduction.", DefaultValueFactory = _ => 16 };
+        public Option<string> SamplerTail { get; } = new("--sampler-tail") { Description = "Data-parallel epochs whose length is not a multiple of the ranks: none (every sample once; the same run on any number of ranks), pad or drop (to a multiple of the ranks, as torch DistributedSampler drop_last=False/True).", DefaultValueFactory = _ => "none" };
+        public Option<string> ScaleLr { get; } = new("--scale-lr") { Description = "none, or linear: learning rate x (global batch / --base-batch), reached by a linear warmup over --warmup-epochs (Goyal et al., 2017).", DefaultValueFactory = _ => "none" };
+        public Option<int> BaseBatch { get; } = new("--base-batch") { Description = "The batch the optimizer's learning rate was tuned for (--scale-lr linear).", DefaultValueFactory = _ => 128 };
+        public Option<double> WarmupEpochs { get; } = new("--warmup-epochs") { Description = "Epochs of linear warmup to the scaled rate (--scale-lr linear; 0: none).", DefaultValueFactory = _ => 5 };
+        public Option<string?> TensorBoard { get; } = new("--tensorboard") { Description = "Also write TensorBoard event files into this run directory (tensorboard --logdir DIR; rank 0 only)." };
+        /// <summary>Hidden testing aid for the crash-consistency harness: pause this long in the middle of every checkpoint write.</summary>
+        public Option<int> CheckpointDelay { get; } = new("--checkpoint-write-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
+
+        /// <summary>Every option, in the order of the help text.</summary>
+        public Option[] All => [Problem, Optimizer, Schedule, Epochs, Batch, Mode, Accumulate, Seed, Hidden, Data, Limit, Output, Resume, StopAfter, Threads, NonFinite, Json, Reduction, Zero, Chunk, SamplerTail, ScaleLr, BaseBatch, WarmupEpochs, TensorBoard, CheckpointDelay, Overwrite];
+    }
+
+    /// <summary>The trainer of a run, its problem and its output folder.</summary>
+    private sealed record PreparedRun(Trainer Trainer, TrainingProblem Problem, string OutputDirectory);
+
+    /// <summary>One rank's run: set up (new or resumed), train, report on rank 0.</summary>
+    private static int Train(ParseResult parse, TrainOptions o, ICommunicator communicator)
+    {
+        int maxThreads = ThreadCount(parse, o, communicator);
+        var parallelOptions = DataParallelOptionsOf(parse, o);
+        bool distributed = communicator.Size > 1 || parallelOptions.Reduction != GradientReduction.Mpi || parallelOptions.ZeroStage != 0;
+        var parallel = distributed ? new DataParallel(communicator, parallelOptions) : null;
+        bool writer = communicator.Rank == 0;
+        bool asJson = parse.GetValue(o.Json);
+        var run = parse.GetValue(o.Resume) is { } resumeDir
+            ? PrepareResumedRun(parse, o, communicator, resumeDir, writer && !asJson, maxThreads, parallel)
+            : PrepareNewRun(parse, o, writer, maxThreads, parallel);
+        // The TensorBoard writer is closed when the run ends, after the summary.
+        using var board = writer && parse.GetValue(o.TensorBoard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
+        var result = RunTrainer(run.Trainer, communicator, board, progress: !asJson && writer);
+        long stateBytes = LargestStateBytes(run.Trainer, communicator);
+        if (!writer) return result.Status == TrainingStatus.Diverged ? ExitCodes.Failure : ExitCodes.Success;
+        if (asJson) WriteJsonSummary(run, result, communicator.Size, parallelOptions, stateBytes);
+        else WriteTextSummary(result, run.OutputDirectory);
+        return ExitCodeOf(result);
+    }
+
+    /// <summary>--threads, else under mpirun the host's cores shared among its ranks, else the process default.</summary>
+    private static int ThreadCount(ParseResult parse, TrainOptions o, ICommunicator communicator)
+    {
+        if (parse.GetValue(o.Threads) is { } t)
         {
-            int maxThreads = Parallelism.ProcessDefault;
-            if (parse.GetValue(threads) is { } t)
-            {
-                if (t < 1) throw new ArgumentException($"--threads must be >= 1 (got {t})");
-                maxThreads = t;
-            }
-            else if (communicator.Size > 1 && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int local) && local > 0)
-            {
-                maxThreads = Math.Max(1, Environment.ProcessorCount / local); // ranks on one host share its cores
-            }
-            var parallelOptions = new DataParallelOptions
-            {
-                Reduction = parse.GetValue(reduction) switch
-                {
-                    "mpi" => GradientReduction.Mpi,
-                    "deterministic" => GradientReduction.Deterministic,
-                    var other => throw new ArgumentException($"unknown --reduction '{other}' (mpi, deterministic)"),
-                },
-                ZeroStage = parse.GetValue(zero) is 0 or 1 ? parse.GetValue(zero) : throw new ArgumentException($"--zero must be 0 or 1 (got {parse.GetValue(zero)})"),
-                ChunkSize = parse.GetValue(chunk) >= 1 ? parse.GetValue(chunk) : throw new ArgumentException($"--chunk must be >= 1 (got {parse.GetValue(chunk)})"),
-            };
-            bool distributed = communicator.Size > 1 || parallelOptions.Reduction != GradientReduction.Mpi || parallelOptions.ZeroStage != 0;
-            var parallel = distributed ? new DataParallel(communicator, parallelOptions) : null;
-            bool writer = communicator.Rank == 0;
-            TimeSpan Delay() => parse.GetValue(checkpointDelay) is var ms and >= 0 and <= 60_000 ? TimeSpan.FromMilliseconds(ms)
-                : throw new ArgumentException($"--checkpoint-write-delay-ms must be in [0, 60000] (got {parse.GetValue(checkpointDelay)})");
-            bool asJson = parse.GetValue(json);
-            Trainer trainer;
-            TrainingProblem trainingProblem;
-            string outDir;
-            string? resumeDir = parse.GetValue(resume);
-            if (resumeDir is not null)
-            {
-                string path = Path.Combine(resumeDir, Trainer.CheckpointFileName);
-                var checkpoint = LoadOnRankZero(path, communicator);
-                var (name, layers, saved) = Trainer.ReadConfiguration(checkpoint);
-                // The same command with --resume added is accepted: a setting given again must equal the run's; only a different one is refused.
-                void Same(Option option, string given, string theRun)
-                {
-                    if (parse.GetResult(option) is { Implicit: false } && given != theRun)
-                        throw new ArgumentException($"{option.Name} {given} differs from the run in {resumeDir}, which has {option.Name} {theRun}; drop {option.Name} to continue that run, or start a new run with another --out");
-                }
-                var inv = CultureInfo.InvariantCulture;
-                Same(problem, parse.GetValue(problem)!, name);
-                Same(optimizer, OptimizerCatalog.Parse(parse.GetValue(optimizer)!).ToString(), saved.Optimizer);
-                switch (parse.GetValue(scaleLr))
-                {
-                    case "none":
-                        foreach (Option o in new Option[] { baseBatch, warmupEpochs })
-                            if (parse.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies only with --scale-lr linear");
-                        Same(schedule, parse.GetValue(schedule) ?? "", saved.Schedule ?? "");
-                        break;
-                    case "linear":
-                        // The same scaling options again give the same scaled schedule text as the run's: accepted; other ones are refused.
-                        long trainCount = checkpoint.GetInt64("train/train_count");
-                        int global = saved.Mode switch { BatchMode.FullBatch => checked((int)trainCount), BatchMode.SingleSample => 1, _ => saved.BatchSize };
-                        long perEpoch = Math.Max(1, (trainCount + global - 1) / global / Math.Max(1, saved.AccumulationSteps));
-                        string scaled = LinearScaling(parse.GetValue(schedule), global, parse.GetValue(baseBatch), (long)Math.Round(parse.GetValue(warmupEpochs) * perEpoch));
-                        if (scaled != (saved.Schedule ?? ""))
-                            throw new ArgumentException($"--scale-lr linear with these settings gives the schedule {scaled}, which differs from the run in {resumeDir}, which has {saved.Schedule ?? "(none)"}; drop the scaling options to continue that run, or start a new run with another --out");
-                        break;
-                    case var other:
-                        throw new ArgumentException($"unknown --scale-lr '{other}' (none, linear)");
-                }
-                Same(batch, parse.GetValue(batch).ToString(inv), saved.BatchSize.ToString(inv));
-                Same(mode, ParseMode(parse.GetValue(mode)!).ToString(), saved.Mode.ToString());
-                Same(accumulate, parse.GetValue(accumulate).ToString(inv), saved.AccumulationSteps.ToString(inv));
-                Same(seed, parse.GetValue(seed).ToString(inv), saved.Seed.ToString(inv));
-                Same(hidden, parse.GetValue(hidden).ToString(inv), (layers.Length > 2 ? layers[1] : 0).ToString(inv));
-                Same(nonFinite, ParsePolicy(parse.GetValue(nonFinite)!).ToString(), saved.NonFinitePolicy.ToString());
-                Same(limit, parse.GetValue(limit)?.ToString(inv) ?? "", checkpoint.GetInt64("train/train_count").ToString(inv));
-                int total = parse.GetValue(epochs) ?? saved.Epochs;
-                if (total != saved.Epochs && saved.Schedule is not null && !asJson && writer)
-                    Console.Error.WriteLine($"descent: note: the schedule is now bound to {total} epochs (the saved run planned {saved.Epochs}).");
-                outDir = parse.GetValue(output) ?? resumeDir;
-                if (Path.GetFullPath(outDir).TrimEnd('/') != Path.GetFullPath(resumeDir).TrimEnd('/')) RefuseOccupied(outDir, parse.GetValue(overwrite));
-                trainingProblem = TrainingProblem.Create(name, layers.Length > 2 ? layers[1] : 1, parse.GetValue(data),
-                    checked((int)checkpoint.GetInt64("train/train_count")));
-                trainer = new Trainer(trainingProblem, saved with
-                {
-                    Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(stopAfter), CheckpointWriteDelay = Delay(),
-                    MaxDegreeOfParallelism = maxThreads,
-                }, parallel);
-                trainer.LoadCheckpoint(checkpoint);
-            }
-            else
-            {
-                int total = parse.GetValue(epochs) ?? 10;
-                if (total < 0) throw new ArgumentException($"--epochs must be >= 0 (got {total})");
-                if (parse.GetValue(seed) < 0) throw new ArgumentException($"--seed must be >= 0 (got {parse.GetValue(seed)})");
-                var batchMode = ParseMode(parse.GetValue(mode)!);
-                var policy = ParsePolicy(parse.GetValue(nonFinite)!);
-                outDir = parse.GetValue(output) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-                if (writer) RefuseOccupied(outDir, parse.GetValue(overwrite));
-                trainingProblem = TrainingProblem.Create(parse.GetValue(problem)!, parse.GetValue(hidden), parse.GetValue(data), parse.GetValue(limit));
-                string? scheduleText = parse.GetValue(schedule);
-                switch (parse.GetValue(scaleLr))
-                {
-                    case "none":
-                        break;
-                    case "linear":
-                        int global = batchMode switch { BatchMode.FullBatch => trainingProblem.Train.Count, BatchMode.SingleSample => 1, _ => parse.GetValue(batch) };
-                        long perEpoch = Math.Max(1, (trainingProblem.Train.Count + (long)global - 1) / global / Math.Max(1, parse.GetValue(accumulate)));
-                        scheduleText = LinearScaling(scheduleText, global, parse.GetValue(baseBatch), (long)Math.Round(parse.GetValue(warmupEpochs) * perEpoch));
-                        break;
-                    case var other:
-                        throw new ArgumentException($"unknown --scale-lr '{other}' (none, linear)");
-                }
-                trainer = new Trainer(trainingProblem, new TrainingOptions
-                {
-                    Optimizer = parse.GetValue(optimizer)!,
-                    Schedule = scheduleText,
-                    Epochs = total,
-                    BatchSize = parse.GetValue(batch),
-                    Mode = batchMode,
-                    AccumulationSteps = parse.GetValue(accumulate),
-                    Seed = (ulong)parse.GetValue(seed),
-                    NonFinitePolicy = policy,
-                    OutputDirectory = outDir,
-                    StopAfterEpochs = parse.GetValue(stopAfter),
-                    CheckpointWriteDelay = Delay(),
-                    MaxDegreeOfParallelism = maxThreads,
-                }, parallel);
-            }
-
-            using var cts = new CancellationTokenSource();
-            // Under mpirun, Ctrl+C ends every rank (mpirun forwards it); a per-rank cancellation would stop the ranks at different steps.
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-            if (communicator.Size == 1) Console.CancelKeyPress += onCancel;
-            TrainingResult result;
-            using var board = writer && parse.GetValue(tensorboard) is { } boardDir ? new TensorBoardWriter(boardDir) : null;
-            var log = board is null ? null : new TensorBoardTrainingLog(board, trainer);
-            try
-            {
-                result = asJson || !writer ? trainer.Run(cts.Token, log?.Observe()) : RunWithProgress(trainer, cts.Token, log);
-                log?.OnFinished(result);
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
-            Span<long> stateBytes = [DataParallel.StateBytes(trainer.Optimizer)];
-            communicator.Allreduce(stateBytes, ReduceOperation.Max);
-            if (!writer) return result.Status == TrainingStatus.Diverged ? ExitCodes.Failure : ExitCodes.Success;
-            var trainSeconds = result.History.Select(h => h.TrainSeconds).ToArray();
-            if (asJson)
-            {
-                var summary = new Dictionary<string, object?>
-                {
-                    ["status"] = result.Status.ToString().ToLowerInvariant(),
-                    ["problem"] = trainingProblem.Name,
-                    ["optimizer"] = trainer.OptimizerText,
-                    ["schedule"] = trainer.Schedule?.ToString(),
-                    ["epochs"] = result.EpochsCompleted,
-                    ["steps"] = trainer.Optimizer.StepCount,
-                    ["test_accuracy"] = result.TestAccuracy,
-                    ["test_loss"] = result.TestLoss,
-                    ["seconds"] = result.Seconds,
-                    ["epoch_train_seconds"] = trainSeconds,
-                    ["params_sha256"] = result.ParamsSha256,
-                    ["ranks"] = communicator.Size,
-                    ["reduction"] = parallelOptions.Reduction.ToString().ToLowerInvariant(),
-                    ["zero"] = parallelOptions.ZeroStage,
-                    ["optimizer_state_bytes_per_rank"] = stateBytes[0],
-                    ["out"] = outDir,
-                    ["message"] = result.Message,
-                };
-                Console.Out.WriteLine(CliJson.Serialize(summary));
-            }
-            else
-            {
-                Console.Out.WriteLine(result.Message);
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"test accuracy {result.TestAccuracy:P2}, test loss {result.TestLoss:G6}, {result.Seconds:F1} s, params sha256 {result.ParamsSha256}, output {outDir}"));
-            }
-            if (result.Status == TrainingStatus.Diverged)
-            {
-                Console.Error.WriteLine($"descent: {result.Message}");
-                return ExitCodes.Failure;
-            }
-            return result.Status == TrainingStatus.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
+            if (t < 1) throw new ArgumentException($"--threads must be >= 1 (got {t})");
+            return t;
         }
+        if (communicator.Size > 1 && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int local) && local > 0)
+            return Math.Max(1, Environment.ProcessorCount / local); // ranks on one host share its cores
+        return Parallelism.ProcessDefault;
+    }
+
+    /// <summary>--reduction, --zero and --chunk, validated.</summary>
+    private static DataParallelOptions DataParallelOptionsOf(ParseResult parse, TrainOptions o) => new()
+    {
+        Reduction = parse.GetValue(o.Reduction) switch
+        {
+            "mpi" => GradientReduction.Mpi,
+            "deterministic" => GradientReduction.Deterministic,
+            var other => throw new ArgumentException($"unknown --reduction '{other}' (mpi, deterministic)"),
+        },
+        ZeroStage = parse.GetValue(o.Zero) is 0 or 1 ? parse.GetValue(o.Zero) : throw new ArgumentException($"--zero must be 0 or 1 (got {parse.GetValue(o.Zero)})"),
+        ChunkSize = parse.GetValue(o.Chunk) >= 1 ? parse.GetValue(o.Chunk) : throw new ArgumentException($"--chunk must be >= 1 (got {parse.GetValue(o.Chunk)})"),
+    };
+
+    /// <summary>--checkpoint-write-delay-ms, validated.</summary>
+    private static TimeSpan CheckpointDelay(ParseResult parse, TrainOptions o)
+        => parse.GetValue(o.CheckpointDelay) is var ms and >= 0 and <= 60_000 ? TimeSpan.FromMilliseconds(ms)
+            : throw new ArgumentException($"--checkpoint-write-delay-ms must be in [0, 60000] (got {parse.GetValue(o.CheckpointDelay)})");
+
+    /// <summary>A new run from the command line's settings.</summary>
+    private static PreparedRun PrepareNewRun(ParseResult parse, TrainOptions o, bool writer, int maxThreads, DataParallel? parallel)
+    {
+        int total = parse.GetValue(o.Epochs) ?? 10;
+        if (total < 0) throw new ArgumentException($"--epochs must be >= 0 (got {total})");
+        if (parse.GetValue(o.Seed) < 0) throw new ArgumentException($"--seed must be >= 0 (got {parse.GetValue(o.Seed)})");
+        var batchMode = ParseMode(parse.GetValue(o.Mode)!);
+        var policy = ParsePolicy(parse.GetValue(o.NonFinite)!);
+        string outDir = parse.GetValue(o.Output) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        if (writer) RefuseOccupied(outDir, parse.GetValue(o.Overwrite));
+        var trainingProblem = TrainingProblem.Create(parse.GetValue(o.Problem)!, parse.GetValue(o.Hidden), parse.GetValue(o.Data), parse.GetValue(o.Limit));
+        string? scheduleText = parse.GetValue(o.ScaleLr) switch
+        {
+            "none" => parse.GetValue(o.Schedule),
+            "linear" => LinearScaling(parse, o, trainingProblem.Train.Count, batchMode, parse.GetValue(o.Batch), parse.GetValue(o.Accumulate)),
+            var other => throw new ArgumentException($"unknown --scale-lr '{other}' (none, linear)"),
+        };
+        var trainer = new Trainer(trainingProblem, new TrainingOptions
+        {
+            Optimizer = parse.GetValue(o.Optimizer)!,
+            Schedule = scheduleText,
+            Epochs = total,
+            BatchSize = parse.GetValue(o.Batch),
+            Mode = batchMode,
+            AccumulationSteps = parse.GetValue(o.Accumulate),
+            SamplerTail = ParseTail(parse.GetValue(o.SamplerTail)!),
+            Seed = (ulong)parse.GetValue(o.Seed),
+            NonFinitePolicy = policy,
+            OutputDirectory = outDir,
+            StopAfterEpochs = parse.GetValue(o.StopAfter),
+            CheckpointWriteDelay = CheckpointDelay(parse, o),
+            MaxDegreeOfParallelism = maxThreads,
+        }, parallel);
+        return new(trainer, trainingProblem, outDir);
+    }
+
+    /// <summary>The run saved in <paramref name="resumeDir"/>, continued; settings given again must equal the run's.</summary>
+    private static PreparedRun PrepareResumedRun(ParseResult parse, TrainOptions o, ICommunicator communicator, string resumeDir, bool notes,
+        int maxThreads, DataParallel? parallel)
+    {
+        var checkpoint = LoadOnRankZero(Path.Combine(resumeDir, Trainer.CheckpointFileName), communicator);
+        var (name, layers, saved) = Trainer.ReadConfiguration(checkpoint);
+        RefuseDifferentSettings(parse, o, resumeDir, checkpoint, name, layers, saved);
+        int total = parse.GetValue(o.Epochs) ?? saved.Epochs;
+        if (total != saved.Epochs && saved.Schedule is not null && notes)
+            Console.Error.WriteLine($"descent: note: the schedule is now bound to {total} epochs (the saved run planned {saved.Epochs}).");
+        string outDir = parse.GetValue(o.Output) ?? resumeDir;
+        if (Path.GetFullPath(outDir).TrimEnd('/') != Path.GetFullPath(resumeDir).TrimEnd('/')) RefuseOccupied(outDir, parse.GetValue(o.Overwrite));
+        var trainingProblem = TrainingProblem.Create(name, layers.Length > 2 ? layers[1] : 1, parse.GetValue(o.Data),
+            checked((int)checkpoint.GetInt64("train/train_count")));
+        var trainer = new Trainer(trainingProblem, saved with
+        {
+            Epochs = total, OutputDirectory = outDir, StopAfterEpochs = parse.GetValue(o.StopAfter), CheckpointWriteDelay = CheckpointDelay(parse, o),
+            MaxDegreeOfParallelism = maxThreads,
+        }, parallel);
+        trainer.LoadCheckpoint(checkpoint);
+        return new(trainer, trainingProblem, outDir);
+    }
+
+    /// <summary>
+    /// The same command with --resume added is accepted: a setting given again must equal the run's; only a different one is
+    /// refused (scaling options: the scaled schedule text they give must equal the run's).
+    /// </summary>
+    private static void RefuseDifferentSettings(ParseResult parse, TrainOptions o, string resumeDir, Checkpoint checkpoint, string problem,
+        int[] layers, TrainingOptions saved)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        RequireSame(parse, o.Problem, parse.GetValue(o.Problem)!, problem, resumeDir);
+        RequireSame(parse, o.Optimizer, OptimizerCatalog.Parse(parse.GetValue(o.Optimizer)!).ToString(), saved.Optimizer, resumeDir);
+        switch (parse.GetValue(o.ScaleLr))
+        {
+            case "none":
+                foreach (Option option in new Option[] { o.BaseBatch, o.WarmupEpochs })
+                    if (parse.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} applies only with --scale-lr linear");
+                RequireSame(parse, o.Schedule, parse.GetValue(o.Schedule) ?? "", saved.Schedule ?? "", resumeDir);
+                break;
+            case "linear":
+                string scaled = LinearScaling(parse, o, checkpoint.GetInt64("train/train_count"), saved.Mode, saved.BatchSize, saved.AccumulationSteps);
+                if (scaled != (saved.Schedule ?? ""))
+                    throw new ArgumentException($"--scale-lr linear with these settings gives the schedule {scaled}, which differs from the run in {resumeDir}, which has {saved.Schedule ?? "(none)"}; drop the scaling options to continue that run, or start a new run with another --out");
+                break;
+            case var other:
+                throw new ArgumentException($"unknown --scale-lr '{other}' (none, linear)");
+        }
+        RequireSame(parse, o.Batch, parse.GetValue(o.Batch).ToString(inv), saved.BatchSize.ToString(inv), resumeDir);
+        RequireSame(parse, o.Mode, ParseMode(parse.GetValue(o.Mode)!).ToString(), saved.Mode.ToString(), resumeDir);
+        RequireSame(parse, o.Accumulate, parse.GetValue(o.Accumulate).ToString(inv), saved.AccumulationSteps.ToString(inv), resumeDir);
+        RequireSame(parse, o.SamplerTail, ParseTail(parse.GetValue(o.SamplerTail)!).ToString(), saved.SamplerTail.ToString(), resumeDir);
+        RequireSame(parse, o.Seed, parse.GetValue(o.Seed).ToString(inv), saved.Seed.ToString(inv), resumeDir);
+        RequireSame(parse, o.Hidden, parse.GetValue(o.Hidden).ToString(inv), (layers.Length > 2 ? layers[1] : 0).ToString(inv), resumeDir);
+        RequireSame(parse, o.NonFinite, ParsePolicy(parse.GetValue(o.NonFinite)!).ToString(), saved.NonFinitePolicy.ToString(), resumeDir);
+        RequireSame(parse, o.Limit, parse.GetValue(o.Limit)?.ToString(inv) ?? "", checkpoint.GetInt64("train/train_count").ToString(inv), resumeDir);
+    }
+
+    /// <summary>Refuses <paramref name="option"/> when it was given and its value differs from the resumed run's.</summary>
+    private static void RequireSame(ParseResult parse, Option option, string given, string theRun, string resumeDir)
+    {
+        if (parse.GetResult(option) is { Implicit: false } && given != theRun)
+            throw new ArgumentException($"{option.Name} {given} differs from the run in {resumeDir}, which has {option.Name} {theRun}; drop {option.Name} to continue that run, or start a new run with another --out");
+    }
+
+    /// <summary>
+    /// --scale-lr linear: the schedule text for a run over <paramref name="trainCount"/> samples, with the global batch of
+    /// <paramref name="mode"/> and warmup epochs counted in optimizer steps.
+    /// </summary>
+    private static string LinearScaling(ParseResult parse, TrainOptions o, long trainCount, BatchMode mode, int batchSize, int accumulationSteps)
+    {
+        int global = mode switch { BatchMode.FullBatch => checked((int)trainCount), BatchMode.SingleSample => 1, _ => batchSize };
+        long perEpoch = Math.Max(1, (trainCount + global - 1) / global / Math.Max(1, accumulationSteps));
+        return LinearScaling(parse.GetValue(o.Schedule), global, parse.GetValue(o.BaseBatch), (long)Math.Round(parse.GetValue(o.WarmupEpochs) * perEpoch));
+    }
+
+    /// <summary>Trains until done, stopped, diverged or cancelled (Ctrl+C); with <paramref name="progress"/>, shows the epochs as they end.</summary>
+    private static TrainingResult RunTrainer(Trainer trainer, ICommunicator communicator, TensorBoardWriter? board, bool progress)
+    {
+        using var cts = new CancellationTokenSource();
+        // Under mpirun, Ctrl+C ends every rank (mpirun forwards it); a per-rank cancellation would stop the ranks at different steps.
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        if (communicator.Size == 1) Console.CancelKeyPress += onCancel;
+        var log = board is null ? null : new TensorBoardTrainingLog(board, trainer);
+        try
+        {
+            var result = progress ? RunWithProgress(trainer, cts.Token, log) : trainer.Run(cts.Token, log?.Observe());
+            log?.OnFinished(result);
+            return result;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>The largest optimizer state held by one rank (every rank takes part).</summary>
+    private static long LargestStateBytes(Trainer trainer, ICommunicator communicator)
+    {
+        Span<long> stateBytes = [DataParallel.StateBytes(trainer.Optimizer)];
+        communicator.Allreduce(stateBytes, ReduceOperation.Max);
+        return stateBytes[0];
+    }
+
+    /// <summary>--json: one JSON object as the last line.</summary>
+    private static void WriteJsonSummary(PreparedRun run, TrainingResult result, int ranks, DataParallelOptions parallelOptions, long stateBytes)
+    {
+        var summary = new Dictionary<string, object?>
+        {
+            ["status"] = result.Status.ToString().ToLowerInvariant(),
+            ["problem"] = run.Problem.Name,
+            ["optimizer"] = run.Trainer.OptimizerText,
+            ["schedule"] = run.Trainer.Schedule?.ToString(),
+            ["epochs"] = result.EpochsCompleted,
+            ["steps"] = run.Trainer.Optimizer.StepCount,
+            ["test_accuracy"] = result.TestAccuracy,
+            ["test_loss"] = result.TestLoss,
+            ["seconds"] = result.Seconds,
+            ["epoch_train_seconds"] = result.History.Select(h => h.TrainSeconds).ToArray(),
+            ["params_sha256"] = result.ParamsSha256,
+            ["ranks"] = ranks,
+            ["reduction"] = parallelOptions.Reduction.ToString().ToLowerInvariant(),
+            ["zero"] = parallelOptions.ZeroStage,
+            ["optimizer_state_bytes_per_rank"] = stateBytes,
+            ["out"] = run.OutputDirectory,
+            ["message"] = result.Message,
+        };
+        Console.Out.WriteLine(CliJson.Serialize(summary));
+    }
+
+    /// <summary>The result in words: the trainer's message and one line of figures.</summary>
+    private static void WriteTextSummary(TrainingResult result, string outDir)
+    {
+        Console.Out.WriteLine(result.Message);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test accuracy {result.TestAccuracy:P2}, test loss {result.TestLoss:G6}, {result.Seconds:F1} s, params sha256 {result.ParamsSha256}, output {outDir}"));
+    }
+
+    /// <summary>Failure (with the message on stderr) when diverged, Interrupted when cancelled, else Success.</summary>
+    private static int ExitCodeOf(TrainingResult result)
+    {
+        if (result.Status == TrainingStatus.Diverged)
+        {
+            Console.Error.WriteLine($"descent: {result.Message}");
+            return ExitCodes.Failure;
+        }
+        return result.Status == TrainingStatus.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
     }
 
     private static BatchMode ParseMode(string text) => text switch
@@ -247,6 +310,14 @@ internal static class TrainCommand
         "full" or "full-batch" => BatchMode.FullBatch,
         "single" or "single-sample" => BatchMode.SingleSample,
         var other => throw new ArgumentException($"unknown --mode '{other}' (minibatch, full, single)"),
+    };
+
+    private static Descent.Lab.Data.SamplerTail ParseTail(string text) => text switch
+    {
+        "none" => Descent.Lab.Data.SamplerTail.None,
+        "pad" => Descent.Lab.Data.SamplerTail.Pad,
+        "drop" => Descent.Lab.Data.SamplerTail.Drop,
+        var other => throw new ArgumentException($"unknown --sampler-tail '{other}' (none, pad, drop)"),
     };
 
     private static NonFinitePolicy ParsePolicy(string text) => text switch

@@ -155,7 +155,13 @@ public sealed class BatchSizeExperiment : IExperiment
         var fullEqual = new double[seeds];
         var mini = new double[seeds];
         var single = new double[seeds];
+        var rpropMini = new double[seeds];
         Trace[] first = [];
+        // Rprop, a full-batch method (its sign logic needs the exact gradient): on full batches (deterministic) and, for the
+        // secondary comparison, on the same mini-batches as SGD; PyTorch's defaults (initial step 0.01, etas (0.5, 1.2)).
+        Train("warm-up", data, BatchMode.FullBatch, count, lr, 2, 1, 0, RpropText);
+        var rpropFull = Train("Rprop, full batch", data, BatchMode.FullBatch, count, lr, updates, 100, (ulong)context.Seed, RpropText);
+        Trace rpropFirstMini = rpropFull;
         for (int s = 0; s < seeds; s++)
         {
             ulong seed = (ulong)context.Seed + (ulong)s * 7919;
@@ -169,8 +175,15 @@ public sealed class BatchSizeExperiment : IExperiment
             fullEqual[s] = traces[0].Loss[Array.IndexOf(traces[0].Updates, fullAtEqualCompute)];
             mini[s] = traces[1].Loss[^1];
             single[s] = traces[2].Loss[^1];
-            if (s == 0) first = traces;
+            var rpropMiniTrace = Train($"Rprop, mini-batch {batch}", data, BatchMode.MiniBatch, batch, lr, updates, 100, seed, RpropText);
+            rpropMini[s] = rpropMiniTrace.Loss[^1];
+            if (s == 0) (first, rpropFirstMini) = (traces, rpropMiniTrace);
         }
+        // secondary (issue 20): Rprop on mini-batches ends above Rprop on full batches, per update
+        var rpropTest = WilcoxonSignedRank.Test(rpropMini, Enumerable.Repeat(rpropFull.Loss[^1], seeds).ToArray(), Alternative.Greater);
+        var rpropRatio = Bootstrap.MeanInterval(rpropMini.Select(v => Math.Log(v / rpropFull.Loss[^1])).ToArray(), 2000, (ulong)context.Seed + 11);
+        var rpropInterval = new Interval(Math.Exp(rpropRatio.Low), Math.Exp(rpropRatio.High), rpropRatio.Level);
+        Verdict rpropVerdict = RpropVerdict(rpropTest.PValue, rpropInterval);
         var comparisons = new (string Name, double[] Worse, double[] Better)[]
         {
             ("per update: mini-batch above full batch", mini, full),
@@ -201,17 +214,30 @@ public sealed class BatchSizeExperiment : IExperiment
                 "Batch gradient descent takes accurate but expensive steps, stochastic gradient descent cheap but noisy ones; mini-batch gradient descent trades the two and makes the most progress per unit of computation."),
             Design = $"Linear regression, {count} samples x {features} standard-normal features (5 nonzero true weights, noise 0.1), the library's MSE and SGD at lr {lr}, {updates} updates per batch mode (the lab's BatchSampler); {seeds} seeds of the sampling order (the full batch is deterministic). " +
                      $"Metric: the excess full-data MSE over the least-squares optimum, (w - w*)^T H (w - w*) from the displacement. Compute: per-sample gradients ({batch} x {updates} = {fullAtEqualCompute} full-batch updates). " +
-                     "Rule: three one-sided paired Wilcoxon tests (mini above full per update, single above mini per update, full above mini at equal compute), Holm-corrected; supported iff all three hold at 0.05; not supported iff any reverse test is significant; else inconclusive.",
+                     "Rule: three one-sided paired Wilcoxon tests (mini above full per update, single above mini per update, full above mini at equal compute), Holm-corrected; supported iff all three hold at 0.05; not supported iff any reverse test is significant; else inconclusive. " +
+                     $"Secondary, not part of the verdict: Rprop ({RpropText}, a full-batch method) on full batches and on the same mini-batches of {batch}; supported if mini-batch Rprop ends above full-batch Rprop (one-sided Wilcoxon over the seeds against the deterministic full-batch value, p <= 0.05), not supported if the 95 % bootstrap interval of the geometric-mean ratio mini / full lies below 1, else inconclusive.",
             Test = "Wilcoxon signed-rank, one-sided, paired by seed; Holm over 3; bootstrap interval of the geometric-mean ratio of excess losses",
             Statistic = tests[weakest].Statistic,
             PValue = adjusted[weakest],
             Interval = intervals[weakest],
         };
+        result.Paragraphs.Add(string.Create(CultureInfo.InvariantCulture, $"Rprop (issue 20: a full-batch method, shown here rather than in the MNIST minibatch table; Riedmiller and Braun 1993; Hinton's lecture 6e: \"rprop does not work with mini-batches\", as recorded, not checked verbatim). " +
+            $"Secondary rule, stated with the design: Rprop on mini-batches of {batch} ends above Rprop on full batches after {updates} updates (one-sided Wilcoxon over {seeds} sampling seeds against the deterministic full-batch value, alpha 0.05; not supported if the 95 % bootstrap interval of the ratio mini / full lies below 1). " +
+            $"Measured: Rprop full batch {F(rpropFull.Loss[^1])}, Rprop mini-batch median {F(WilcoxonSignedRank.Median(rpropMini))} (SGD full batch {F(WilcoxonSignedRank.Median(full))}); geometric-mean ratio mini / full {rpropInterval.ToString("G3")}, p = {rpropTest.PValue:G3}: {ExperimentResult.Text(rpropVerdict)}. Not part of the verdict above, which compares batch modes under one optimizer."));
         result.Departures.Add("Compute is counted in per-sample gradients, not wall time: on a shared 2-core host wall time is noisy; the wall-time curves of the first seed are plotted for illustration only.");
         if (context.Quick) result.Departures.Add($"Quick set: {count} samples, {updates} updates, {seeds} seeds (full: 8,000, 2,000, 10).");
         result.Tables.Add(new ExperimentTable("Paired comparisons (excess MSE)", ["comparison", "median ratio worse / better", "geometric-mean ratio, 95 % bootstrap", "W+", "p (Holm)"],
             comparisons.Select((k, i) => (IReadOnlyList<string>)[k.Name, F(WilcoxonSignedRank.Median(k.Worse.Zip(k.Better, (a, b) => a / b).ToArray())), intervals[i].ToString("G3"),
                 tests[i].Statistic.ToString("G4", CultureInfo.InvariantCulture), adjusted[i].ToString("G3", CultureInfo.InvariantCulture)]).ToArray()));
+        result.Tables.Add(new ExperimentTable("Rprop, a full-batch method, on full and mini-batches (same updates; secondary comparison)", ["run", "excess MSE (median over seeds)", "ratio to Rprop full batch, 95 % bootstrap", "p (one-sided Wilcoxon)", "outcome"],
+            [["Rprop, full batch (deterministic)", F(rpropFull.Loss[^1]), "1", "", ""],
+             [$"Rprop, mini-batch {batch}", F(WilcoxonSignedRank.Median(rpropMini)), rpropInterval.ToString("G3"), rpropTest.PValue.ToString("G3", CultureInfo.InvariantCulture), ExperimentResult.Text(rpropVerdict)],
+             ["SGD, full batch (for reference)", F(WilcoxonSignedRank.Median(full)), F(WilcoxonSignedRank.Median(full) / rpropFull.Loss[^1]), "", ""]]));
+        result.Numbers["rprop"] = new Dictionary<string, object>
+        {
+            ["optimizer"] = RpropText, ["fullBatchFinalExcess"] = rpropFull.Loss[^1], ["miniBatchFinalExcess"] = rpropMini,
+            ["p_value"] = rpropTest.PValue, ["ratio_low"] = rpropInterval.Low, ["ratio_high"] = rpropInterval.High, ["outcome"] = ExperimentResult.Text(rpropVerdict),
+        };
         result.Numbers["updates"] = updates;
         result.Numbers["seeds"] = seeds;
         result.Numbers["runs"] = new[]
@@ -220,16 +246,26 @@ public sealed class BatchSizeExperiment : IExperiment
             new Dictionary<string, object> { ["mode"] = $"mini-batch {batch}", ["finalExcess"] = mini },
             new Dictionary<string, object> { ["mode"] = "single sample", ["finalExcess"] = single },
         };
-        var byUpdate = first.Select(t => new Series(t.Name, t.Updates.Select(u => (double)u).ToArray(), t.Loss)).ToArray();
+        var byUpdate = first.Append(rpropFull).Append(rpropFirstMini).Select(t => new Series(t.Name, t.Updates.Select(u => (double)u).ToArray(), t.Loss)).ToArray();
         var byTime = first.Select(t => new Series(t.Name, t.Seconds.Select(x => Math.Max(x * 1e3, 1e-3)).ToArray(), t.Loss)).ToArray();
         Plots.Save(Plots.Line("Excess loss against updates (first seed)", "update", "excess full-data MSE (log)", byUpdate, logY: true), Path.Combine(context.OutputDirectory, Id + "-updates"));
         Plots.Save(Plots.Line("Excess loss against wall time (first seed; the host is shared)", "optimisation time (ms, log)", "excess full-data MSE (log)", byTime, logY: true, logX: true), Path.Combine(context.OutputDirectory, Id + "-time"));
         ResultsFiles.WriteSeriesCsv(Path.Combine(context.OutputDirectory, Id + "-updates.csv"), byUpdate);
         ResultsFiles.WriteSeriesCsv(Path.Combine(context.OutputDirectory, Id + "-time.csv"), byTime);
-        result.Figures.Add(new ExperimentFigure(Id + "-updates.png", "Excess full-data loss against the number of updates (first seed)."));
+        result.Figures.Add(new ExperimentFigure(Id + "-updates.png", "Excess full-data loss against the number of updates (first seed), SGD in three batch modes and Rprop on full and mini-batches."));
         result.Figures.Add(new ExperimentFigure(Id + "-time.png", "Excess full-data loss against optimisation wall time (first seed, log-log)."));
         return result;
     }
+
+    /// <summary>Rprop as the experiment runs it: PyTorch's defaults (initial step 0.01, etas (0.5, 1.2), step sizes [1e-6, 50]).</summary>
+    public const string RpropText = "rprop(lr=0.01)";
+
+    /// <summary>
+    /// The secondary rule for Rprop: supported (mini-batches end above full batches) when the one-sided p-value is at most 0.05;
+    /// not supported when the reverse is shown (the whole interval of the ratio mini / full lies below 1); otherwise inconclusive.
+    /// </summary>
+    public static Verdict RpropVerdict(double pValue, Interval ratio) =>
+        pValue <= 0.05 ? Verdict.Supported : ratio.High < 1 ? Verdict.NotSupported : Verdict.Inconclusive;
 
     private static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 }

@@ -25,5 +25,7 @@ public static class ExperimentCatalog
         new RegularizationExperiment(),
         new EmbeddingExperiment(),
         new CompactStateExperiment(),
+        new LinearScalingRuleExperiment(),
+        new DpSgdExperiment(),
     }.OrderBy(e => e.Number).ToArray();
 }

@@ -94,7 +94,7 @@ public sealed class OptimizerRaceExperiment : IExperiment
                 }
                 if (best.X is null) best = Path2D(problem, create(LearningRates[0]), steps);
                 bestFirstOrder = Math.Min(bestFirstOrder, bestLoss);
-                double d = Distance(problem, best.X[^1], best.Y[^1]);
+                double d = Distance(problem, best.X![^1], best.Y![^1]);
                 rows.Add([problem.Name, name, F(bestRate), F(bestLoss), F(d)]);
                 entry[name] = new Dictionary<string, object> { ["learningRate"] = bestRate, ["finalLoss"] = bestLoss, ["finalDistance"] = d };
                 trajectories.Add(new Series(name, best.X, best.Y));

@@ -189,6 +189,97 @@ public sealed class Mlp
         }
     }
 
+    /// <summary>
+    /// The squared L2 norm of each example's gradient over all parameters for the last <see cref="Forward"/> batch, given the
+    /// per-example output gradients <paramref name="outputGradient"/> (dLoss_e/dLogits_e, <c>batchSize × OutputSize</c>, i.e. a
+    /// sum-reduced loss), without forming the per-example gradients: example e's gradient of layer l is
+    /// <c>δₗₑ·aₗ₋₁ₑᵀ</c> (weights) and <c>δₗₑ</c> (bias), so its squared norm is <c>‖δₗₑ‖²(‖aₗ₋₁ₑ‖² + 1)</c>, summed over layers
+    /// (Goodfellow 2015, "Efficient per-example gradient computations"). Leaves <see cref="Gradients"/> untouched; a following
+    /// <see cref="Backward"/> with each row of the output gradient scaled by a factor gives the sum of the scaled per-example
+    /// gradients (each example's gradient is linear in its own output gradient row), which is how per-example clipping
+    /// (DP-SGD) runs at the cost of one extra backward of the deltas.
+    /// </summary>
+    public void PerExampleSquaredGradientNorms(ReadOnlySpan<float> outputGradient, Span<double> squaredNorms)
+    {
+        int batch = BackpropagateDeltas(outputGradient);
+        if (squaredNorms.Length < batch) throw new ArgumentException($"The norm buffer needs {batch} elements but has {squaredNorms.Length}.", nameof(squaredNorms));
+        for (int e = 0; e < batch; e++)
+        {
+            double total = 0;
+            for (int l = 1; l < _sizes.Length; l++)
+            {
+                int fanIn = _sizes[l - 1], fanOut = _sizes[l];
+                double delta = SquaredNorm(_deltas[l].AsSpan(e * fanOut, fanOut));
+                double input = SquaredNorm(LayerInput(l, batch).Slice(e * fanIn, fanIn));
+                total += delta * (input + 1);
+            }
+            squaredNorms[e] = total;
+        }
+    }
+
+    /// <summary>
+    /// Writes each example's full parameter gradient for the last <see cref="Forward"/> batch into <paramref name="destination"/>
+    /// (<c>batchSize × Values.Length</c>, each row in the layout of <see cref="Values"/>), given the per-example output gradients
+    /// (as <see cref="PerExampleSquaredGradientNorms"/>). Row e equals what <see cref="Backward"/> gives for a batch of example e
+    /// alone. Leaves <see cref="Gradients"/> untouched. Memory grows with batch × parameters: meant for checks and small models.
+    /// </summary>
+    public void PerExampleGradients(ReadOnlySpan<float> outputGradient, Span<float> destination)
+    {
+        int batch = BackpropagateDeltas(outputGradient);
+        int length = Values.Length;
+        if (destination.Length < (long)batch * length) throw new ArgumentException($"The destination needs {(long)batch * length} elements but has {destination.Length}.", nameof(destination));
+        for (int e = 0; e < batch; e++)
+        {
+            Span<float> row = destination.Slice(e * length, length);
+            for (int l = 1; l < _sizes.Length; l++)
+            {
+                int fanIn = _sizes[l - 1], fanOut = _sizes[l];
+                ReadOnlySpan<float> delta = _deltas[l].AsSpan(e * fanOut, fanOut);
+                ReadOnlySpan<float> a = LayerInput(l, batch).Slice(e * fanIn, fanIn);
+                Parameter w = Parameters[2 * (l - 1)], b = Parameters[2 * (l - 1) + 1];
+                Span<float> dw = row.Slice(w.Offset, w.Length);
+                for (int o = 0; o < fanOut; o++)
+                {
+                    float d = delta[o];
+                    Span<float> target = dw.Slice(o * fanIn, fanIn);
+                    for (int i = 0; i < fanIn; i++) target[i] = d * a[i];
+                }
+                delta.CopyTo(row.Slice(b.Offset, b.Length));
+            }
+        }
+    }
+
+    /// <summary>The deltas of every layer for <paramref name="outputGradient"/> (as <see cref="Backward"/>, without the parameter gradients); returns the batch size.</summary>
+    private int BackpropagateDeltas(ReadOnlySpan<float> outputGradient)
+    {
+        if (_batch == 0) throw new InvalidOperationException("Call Forward before asking for per-example gradients.");
+        int batch = _batch;
+        if (outputGradient.Length != batch * OutputSize)
+        {
+            throw new ArgumentException($"The output gradient needs {batch * OutputSize} elements ({batch}×{OutputSize}) but has {outputGradient.Length}.", nameof(outputGradient));
+        }
+        int last = _sizes.Length - 1;
+        outputGradient.CopyTo(_deltas[last]);
+        for (int l = last; l > 1; l--)
+        {
+            int fanIn = _sizes[l - 1], fanOut = _sizes[l];
+            Span<float> previous = _deltas[l - 1].AsSpan(0, batch * fanIn);
+            MatrixMultiply.Multiply<float>(_deltas[l].AsSpan(0, batch * fanOut), Weight(l, Values), previous, batch, fanOut, fanIn, _maxDegreeOfParallelism);
+            Activations.ReluBackwardInPlace(previous, _activations[l - 1].AsSpan(0, batch * fanIn));
+        }
+        return batch;
+    }
+
+    private ReadOnlySpan<float> LayerInput(int layer, int batch)
+        => layer == 1 ? _input.AsSpan(_inputOffset, batch * _sizes[0]) : _activations[layer - 1].AsSpan(0, batch * _sizes[layer - 1]);
+
+    private static double SquaredNorm(ReadOnlySpan<float> v)
+    {
+        double s = 0;
+        foreach (float x in v) s += (double)x * x;
+        return s;
+    }
+
     /// <summary>Index of the largest logit of each row of <paramref name="logits"/> (first one on ties).</summary>
     public static void ArgMax(ReadOnlySpan<float> logits, int classes, Span<int> predictions)
     {

@@ -165,14 +165,16 @@ public static class Plots
 
     /// <summary>
     /// Colour <paramref name="index"/> of a palette with at least <paramref name="count"/> distinct colours: Category10 up to 10
-    /// series, Category20 up to 20, beyond that evenly spaced hues (so no two series of one plot share a colour).
+    /// series, Category20 up to 20, beyond that evenly spaced hues, each in three lightnesses (so no two series of one plot
+    /// share a colour, and the first and the last series do not meet where the hue circle closes).
     /// </summary>
     public static Color Palette(int index, int count)
     {
         if (count > 20)
         {
-            int i = ((index % count) + count) % count;
-            return Color.FromHSL((float)i / count, 0.65f, i % 2 == 0 ? 0.40f : 0.55f);
+            int i = ((index % count) + count) % count, hues = (count + 2) / 3;
+            float[] lightness = [0.35f, 0.52f, 0.68f];
+            return Color.FromHSL((float)(i / 3) / hues, 0.70f, lightness[i % 3]);
         }
         Color[] colors = count > 10 ? new ScottPlot.Palettes.Category20().Colors : new ScottPlot.Palettes.Category10().Colors;
         return colors[((index % colors.Length) + colors.Length) % colors.Length];

@@ -42,6 +42,7 @@ public sealed partial class Trainer
         c.Set("train/batch", (long)_options.BatchSize);
         c.Set("train/mode", _options.Mode.ToString());
         c.Set("train/accumulation", (long)_options.AccumulationSteps);
+        c.Set("train/sampler_tail", _options.SamplerTail.ToString());
         c.Set("train/seed", unchecked((long)_options.Seed));
         c.Set("train/nonfinite", _options.NonFinitePolicy.ToString());
         c.Set("loop/epoch", (long)Epoch);
@@ -76,6 +77,7 @@ public sealed partial class Trainer
             BatchSize = checked((int)checkpoint.GetInt64("train/batch")),
             Mode = Enum.Parse<BatchMode>(checkpoint.GetString("train/mode")),
             AccumulationSteps = checked((int)checkpoint.GetInt64("train/accumulation")),
+            SamplerTail = checkpoint.Contains("train/sampler_tail") ? Enum.Parse<SamplerTail>(checkpoint.GetString("train/sampler_tail")) : SamplerTail.None,
             Seed = unchecked((ulong)checkpoint.GetInt64("train/seed")),
             NonFinitePolicy = Enum.Parse<NonFinitePolicy>(checkpoint.GetString("train/nonfinite")),
         };
@@ -102,6 +104,7 @@ public sealed partial class Trainer
         Same("batch size", saved.BatchSize, _options.BatchSize);
         Same("batch mode", saved.Mode, _options.Mode);
         Same("accumulation", saved.AccumulationSteps, _options.AccumulationSteps);
+        Same("sampler tail", saved.SamplerTail, _options.SamplerTail);
         Same("seed", saved.Seed, _options.Seed);
         var names = checkpoint.GetString("model/names").Split('\n');
         Same("parameter list", string.Join(", ", names), string.Join(", ", Model.Parameters.Select(p => p.Name)));
@@ -111,7 +114,7 @@ public sealed partial class Trainer
             throw new CheckpointException($"The checkpoint's position (epoch {epoch}, batch {batch}) is out of range");
         var samplerState = new BatchSamplerState(unchecked((ulong)checkpoint.GetInt64("sampler/seed")), checkpoint.GetInt64("sampler/epoch"),
             checked((int)checkpoint.GetInt64("sampler/position")), checkpoint.GetArray<int>("sampler/permutation").ToArray());
-        var probe = new BatchSampler(Sampler.Count, Sampler.Mode, Sampler.BatchSize, Sampler.Seed);
+        var probe = new BatchSampler(Sampler.Count, Sampler.Mode, Sampler.BatchSize, Sampler.Seed, tail: Sampler.Tail, replicas: Sampler.Replicas);
         try
         {
             probe.ImportState(samplerState);

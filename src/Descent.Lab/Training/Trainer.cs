@@ -63,7 +63,8 @@ public sealed partial class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"batch {options.BatchSize} exceeds the {train.Count} training samples.");
         var spec = OptimizerCatalog.Parse(options.Optimizer);
         OptimizerText = spec.ToString();
-        Sampler = new BatchSampler(train.Count, options.Mode, options.BatchSize, SeededRandom.Hash(options.Seed, 0xDA7A, 1));
+        Sampler = new BatchSampler(train.Count, options.Mode, options.BatchSize, SeededRandom.Hash(options.Seed, 0xDA7A, 1),
+            tail: options.SamplerTail, replicas: parallel?.Size ?? 1);
         int maxBatch = Math.Max(Sampler.BatchSize, Math.Min(1024, problem.Test.Count));
         Model = new Mlp(problem.LayerSizes, maxBatch, options.Seed) { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         _loss.MaxDegreeOfParallelism = options.MaxDegreeOfParallelism;

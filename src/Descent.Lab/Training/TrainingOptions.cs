@@ -23,6 +23,14 @@ public sealed record TrainingOptions
     /// <summary>Full batch, mini-batch (default) or single sample.</summary>
     public BatchMode Mode { get; init; } = BatchMode.MiniBatch;
 
+    /// <summary>
+    /// Data-parallel runs: padding (<see cref="SamplerTail.Pad"/>, torch <c>DistributedSampler(drop_last=False)</c>) or dropping
+    /// (<see cref="SamplerTail.Drop"/>, <c>drop_last=True</c>) of each epoch to a multiple of the number of ranks, or neither
+    /// (<see cref="SamplerTail.None"/>, default: the epoch is the same on any number of ranks). Mini-batch mode only; with one
+    /// process every value gives the same run. Saved in checkpoints.
+    /// </summary>
+    public SamplerTail SamplerTail { get; init; } = SamplerTail.None;
+
     /// <summary>Gradient accumulation: batches averaged per optimizer step (≥ 1; default 1).</summary>
     public int AccumulationSteps { get; init; } = 1;
 
@@ -56,6 +64,8 @@ public sealed record TrainingOptions
         if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"epochs must be >= 0; got {Epochs}.");
         if (Mode == BatchMode.MiniBatch && BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"batch must be >= 1; got {BatchSize}.");
         if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Unknown batch mode.");
+        if (!Enum.IsDefined(SamplerTail)) throw new ArgumentOutOfRangeException(nameof(SamplerTail), SamplerTail, "Unknown sampler tail.");
+        if (SamplerTail != SamplerTail.None && Mode != BatchMode.MiniBatch) throw new ArgumentException($"the sampler tail {SamplerTail.ToString().ToLowerInvariant()} applies to mini-batches only.", nameof(SamplerTail));
         if (AccumulationSteps < 1) throw new ArgumentOutOfRangeException(nameof(AccumulationSteps), AccumulationSteps, $"accumulation must be >= 1; got {AccumulationSteps}.");
         if (!Enum.IsDefined(NonFinitePolicy)) throw new ArgumentOutOfRangeException(nameof(NonFinitePolicy), NonFinitePolicy, "Unknown non-finite policy.");
         Descent.Numerics.Parallelism.Validate(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));

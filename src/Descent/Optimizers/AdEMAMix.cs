@@ -47,18 +47,20 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>ademamix</c>.</summary>
 internal sealed class AdEMAMixDefinition() : OptimizerDefinition("ademamix", "AdEMAMix (fast and slow EMAs)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Number("beta3", 0.9999), OptionDefinition.Number("alpha", 2),
-    OptionDefinition.Number("warmup", 0), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.ForKey(HyperparameterKey.Beta3, 0.9999, "betas[2]", "b3"),
+    OptionDefinition.Number("alpha", 2, ValueRange.NonNegative, "alpha", "alpha"), Warmup, OptionDefinition.Epsilon(1e-8),
+    OptionDefinition.WeightDecay(), OptionDefinition.Maximize.Names(null, null))
 {
+    /// <summary><c>warmup</c>: steps of the alpha and beta3 warmups (the reference's <c>alpha_warmup</c> and <c>beta3_warmup</c> in one).</summary>
+    internal static readonly OptionDefinition Warmup = OptionDefinition.Number("warmup", 0, ValueRange.Count, null, null);
+
     public override int Position => 1400;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
     {
         double warmup = s.Number("warmup");
-        if (warmup < 0 || warmup != Math.Floor(warmup) || warmup > long.MaxValue / 2)
-        {
-            throw new ArgumentOutOfRangeException("warmup", warmup, "warmup must be a whole number of steps >= 0.");
-        }
+        Warmup.Validate(warmup, "warmup");
+        if (warmup > long.MaxValue / 2) throw new ArgumentOutOfRangeException("warmup", warmup, "warmup must be a whole number of steps >= 0.");
         return Optim.AdEMAMix<T>(s.Number("lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("beta3"), s.Number("alpha"),
             (long)warmup, s.Number("eps"), s.Number("weight_decay"), s.Boolean("maximize"));
     }

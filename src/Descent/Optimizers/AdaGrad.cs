@@ -26,15 +26,14 @@ public static partial class Optim
         Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
         Check(HyperparameterKey.LearningRateDecay, learningRateDecay, nameof(learningRateDecay));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        Check(HyperparameterKey.InitialAccumulatorValue, initialAccumulatorValue, nameof(initialAccumulatorValue));
+        AdaGradDefinition.InitialAccumulatorValue.Validate(initialAccumulatorValue, nameof(initialAccumulatorValue));
         Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.LearningRateDecay, learningRateDecay),
-            (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.InitialAccumulatorValue, initialAccumulatorValue),
-            (HyperparameterKey.Epsilon, epsilon));
+            (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.Epsilon, epsilon));
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());
-        rules.Add(new ScaleByAdaGrad<T>());
+        rules.Add(new ScaleByAdaGrad<T>(initialAccumulatorValue));
         rules.Add(new ScaleByLearningRate<T>(adaGradDecay: true));
         return WithSchedule(new Optimizer<T>("adagrad", rules, d, new AdaGradFused<T>(maximize)), learningRateSchedule);
     }
@@ -57,9 +56,13 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>adagrad</c>.</summary>
 internal sealed class AdaGradDefinition() : OptimizerDefinition("adagrad", "AdaGrad",
-    OptionDefinition.LearningRate(0.01), OptionDefinition.Number("lr_decay", 0), OptionDefinition.WeightDecay(),
-    OptionDefinition.Number("initial_accumulator_value", 0), OptionDefinition.Epsilon(1e-10), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(0.01), OptionDefinition.ForKey(HyperparameterKey.LearningRateDecay, 0, "lr_decay", null),
+    OptionDefinition.WeightDecay().Names("weight_decay", null), InitialAccumulatorValue, OptionDefinition.Epsilon(1e-10), OptionDefinition.Maximize)
 {
+    /// <summary><c>initial_accumulator_value</c>: a constructor argument (the initial state), finite and &gt;= 0.</summary>
+    internal static readonly OptionDefinition InitialAccumulatorValue =
+        OptionDefinition.Number("initial_accumulator_value", 0, ValueRange.NonNegative, "initial_accumulator_value", "initial_accumulator_value");
+
     public override int Position => 300;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

@@ -35,7 +35,7 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>adadelta</c>.</summary>
 internal sealed class AdadeltaDefinition() : OptimizerDefinition("adadelta", "Adadelta",
-    OptionDefinition.LearningRate(1.0), OptionDefinition.Number("rho", 0.9), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
+    OptionDefinition.LearningRate(1.0), OptionDefinition.ForKey(HyperparameterKey.Rho, 0.9, "rho", "rho"), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
     OptionDefinition.Maximize)
 {
     public override int Position => 700;

@@ -50,10 +50,14 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>adafactor</c> (<c>beta1=0</c> means no first moment, as Hugging Face's <c>beta1=None</c>).</summary>
 internal sealed class AdafactorDefinition() : OptimizerDefinition("adafactor", "Adafactor (factored second moments, relative step)",
-    OptionDefinition.LearningRate(1e-2), OptionDefinition.Boolean("relative_step", true), OptionDefinition.Number("eps1", 1e-30),
-    OptionDefinition.Number("eps2", 1e-3), OptionDefinition.Number("clip_threshold", 1.0), OptionDefinition.Number("decay_rate", -0.8),
-    OptionDefinition.Number("beta1", 0), OptionDefinition.WeightDecay(), OptionDefinition.Boolean("scale_parameter", true),
-    OptionDefinition.Boolean("warmup_init", false), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-2).Names("lr", "learning_rate"), OptionDefinition.Boolean("relative_step", true, "relative_step", null),
+    OptionDefinition.Number("eps1", 1e-30, ValueRange.NonNegative, "eps[0]", "eps"),
+    OptionDefinition.Number("eps2", 1e-3, ValueRange.NonNegative, "eps[1]", null),
+    OptionDefinition.Number("clip_threshold", 1.0, new ValueRange(0, double.PositiveInfinity, false, true), "clip_threshold", "clipping_threshold"),
+    OptionDefinition.Number("decay_rate", -0.8, ValueRange.AtMost(0), "decay_rate", null),
+    OptionDefinition.ForKey(HyperparameterKey.Beta1, 0, "beta1", "momentum"), OptionDefinition.WeightDecay().Names("weight_decay", "weight_decay_rate"),
+    OptionDefinition.Boolean("scale_parameter", true, "scale_parameter", "multiply_by_parameter_scale"),
+    OptionDefinition.Boolean("warmup_init", false, "warmup_init", null), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 1200;
 

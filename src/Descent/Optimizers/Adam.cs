@@ -123,7 +123,8 @@ internal class AdamDefinition : OptimizerDefinition
 
     protected AdamDefinition(string name, string description, bool amsgrad)
         : base(name, description, OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8),
-            OptionDefinition.WeightDecay(), OptionDefinition.Boolean("amsgrad", amsgrad), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
+            OptionDefinition.WeightDecay().Names("weight_decay", null), OptionDefinition.Boolean("amsgrad", amsgrad, "amsgrad", null),
+            OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
             OptionDefinition.State)
     {
     }
@@ -155,7 +156,7 @@ internal sealed class AmsGradDefinition() : AdamDefinition("amsgrad", "Adam with
 /// <summary>Catalog entry <c>adamw</c>.</summary>
 internal sealed class AdamWDefinition() : OptimizerDefinition("adamw", "Adam with decoupled weight decay",
     OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(1e-2),
-    OptionDefinition.Boolean("amsgrad", false), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
+    OptionDefinition.Boolean("amsgrad", false, "amsgrad", null), OptionDefinition.Maximize, OptionDefinition.EpsilonPlacement,
     OptionDefinition.Word("decay_mode", "lr", "lr", "schedule"), OptionDefinition.State)
 {
     public override int Position => 220;

@@ -23,7 +23,7 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>adamax</c>.</summary>
 internal sealed class AdamaxDefinition() : OptimizerDefinition("adamax", "Adamax (infinity norm)",
-    OptionDefinition.LearningRate(2e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.LearningRate(2e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay().Names("weight_decay", null),
     OptionDefinition.Maximize)
 {
     public override int Position => 800;

@@ -25,12 +25,7 @@ public static partial class Optim
         double weightDecay = 0, bool decoupled = false, bool clip = true, bool maximize = false, ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         if (!decoupled) rules.Add(new AddDecayedWeights<T>());
@@ -42,8 +37,8 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>adopt</c>.</summary>
 internal sealed class AdoptDefinition() : OptimizerDefinition("adopt", "ADOPT (momentum of the normalized gradient)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.9999), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
-    OptionDefinition.Boolean("decouple", false), OptionDefinition.Boolean("clip", true), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.9999), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay().Names("weight_decay", null),
+    OptionDefinition.Boolean("decouple", false, "decouple", null), OptionDefinition.Boolean("clip", true, null, "use_clipping"), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 1300;
 

@@ -26,8 +26,9 @@ public static partial class Optim
     {
         Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        foreach (var (value, name) in new[] { (lambd, nameof(lambd)), (alpha, nameof(alpha)), (t0, nameof(t0)) })
-            if (!(value >= 0) || !double.IsFinite(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and >= 0.");
+        AsgdDefinition.Lambd.Validate(lambd, nameof(lambd));
+        AsgdDefinition.Alpha.Validate(alpha, nameof(alpha));
+        AsgdDefinition.T0.Validate(t0, nameof(t0));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.WeightDecay, weightDecay));
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
@@ -68,9 +69,12 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>asgd</c>.</summary>
 internal sealed class AsgdDefinition() : OptimizerDefinition("asgd", "averaged SGD (decaying rate, Polyak-Ruppert average ax)",
-    OptionDefinition.LearningRate(0.01), OptionDefinition.Number("lambd", 1e-4), OptionDefinition.Number("alpha", 0.75),
-    OptionDefinition.Number("t0", 1e6), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(0.01).Names("lr", null), Lambd, Alpha, T0, OptionDefinition.WeightDecay().Names("weight_decay", null), OptionDefinition.Maximize)
 {
+    internal static readonly OptionDefinition Lambd = OptionDefinition.Number("lambd", 1e-4, ValueRange.NonNegative, "lambd", null);
+    internal static readonly OptionDefinition Alpha = OptionDefinition.Number("alpha", 0.75, ValueRange.NonNegative, "alpha", null);
+    internal static readonly OptionDefinition T0 = OptionDefinition.Number("t0", 1e6, ValueRange.NonNegative, "t0", null);
+
     public override int Position => 2010;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

@@ -26,13 +26,8 @@ public static partial class Optim
         ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
         if (!Enum.IsDefined(normalization)) throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "Unknown CautiousNormalization.");
-        var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new Cautious<T>(new ScaleByAdam<T>(amsgrad: false), normalization));
@@ -44,8 +39,8 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>cautious_adamw</c>.</summary>
 internal sealed class CautiousAdamWDefinition() : OptimizerDefinition("cautious_adamw", "C-AdamW: AdamW with the cautious mask",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(1e-2),
-    OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3).Names("lr", null), OptionDefinition.Betas().Names("betas", null), OptionDefinition.Epsilon(1e-8).Names("eps", null),
+    OptionDefinition.WeightDecay(1e-2).Names("weight_decay", null), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 920;
 

@@ -23,8 +23,7 @@ public static partial class Optim
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        if (!(relativeInitialDistance > 0) || !double.IsFinite(relativeInitialDistance))
-            throw new ArgumentOutOfRangeException(nameof(relativeInitialDistance), relativeInitialDistance, "relativeInitialDistance must be finite and > 0.");
+        DogDefinition.RelativeInitialDistance.Validate(relativeInitialDistance, nameof(relativeInitialDistance));
         Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.WeightDecay, weightDecay));
@@ -38,9 +37,11 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>dog</c>.</summary>
 internal sealed class DogDefinition() : OptimizerDefinition("dog", "DoG: distance over gradients, learning-rate-free SGD (Ivgi et al. 2023)",
-    OptionDefinition.LearningRate(1.0), OptionDefinition.Number("reps_rel", 1e-6), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
-    OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1.0).Names("lr", null), RelativeInitialDistance, OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Maximize.Names(null, null))
 {
+    internal static readonly OptionDefinition RelativeInitialDistance = OptionDefinition.Number("reps_rel", 1e-6, ValueRange.Positive, "reps_rel", "reps_rel");
+
     public override int Position => 2050;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

@@ -25,15 +25,15 @@ public static partial class Optim
         double l1 = 0, double l2 = 0, double l2Shrinkage = 0, double beta = 0, bool maximize = false, ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "FTRL divides by lr: learningRate must be > 0.");
-        if (!(learningRatePower <= 0) || !double.IsFinite(learningRatePower))
-            throw new ArgumentOutOfRangeException(nameof(learningRatePower), learningRatePower, "learningRatePower must be finite and <= 0.");
-        Check(HyperparameterKey.InitialAccumulatorValue, initialAccumulatorValue, nameof(initialAccumulatorValue));
+        FtrlDefinition.LearningRate.Validate(learningRate, nameof(learningRate)); // FTRL divides by lr
+        FtrlDefinition.LearningRatePower.Validate(learningRatePower, nameof(learningRatePower));
+        FtrlDefinition.InitialAccumulatorValue.Validate(initialAccumulatorValue, nameof(initialAccumulatorValue));
         if (learningRatePower < 0 && initialAccumulatorValue == 0)
             throw new ArgumentOutOfRangeException(nameof(initialAccumulatorValue), initialAccumulatorValue, "initialAccumulatorValue must be > 0 when learningRatePower < 0 (0^power is infinite).");
-        foreach (var (value, name) in new[] { (l1, nameof(l1)), (l2, nameof(l2)), (l2Shrinkage, nameof(l2Shrinkage)), (beta, nameof(beta)) })
-            if (!(value >= 0) || !double.IsFinite(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and >= 0.");
+        FtrlDefinition.L1.Validate(l1, nameof(l1));
+        FtrlDefinition.L2.Validate(l2, nameof(l2));
+        FtrlDefinition.L2Shrinkage.Validate(l2Shrinkage, nameof(l2Shrinkage));
+        FtrlDefinition.Beta.Validate(beta, nameof(beta));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate));
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
@@ -44,10 +44,17 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>ftrl</c>.</summary>
 internal sealed class FtrlDefinition() : OptimizerDefinition("ftrl", "FTRL-Proximal (Keras semantics: L1/L2/shrinkage in closed form)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Number("learning_rate_power", -0.5), OptionDefinition.Number("initial_accumulator_value", 0.1),
-    OptionDefinition.Number("l1", 0), OptionDefinition.Number("l2", 0), OptionDefinition.Number("l2_shrinkage", 0), OptionDefinition.Number("beta", 0),
-    OptionDefinition.Maximize)
+    LearningRate, LearningRatePower, InitialAccumulatorValue, L1, L2, L2Shrinkage, Beta, OptionDefinition.Maximize.Names(null, null))
 {
+    // Keras' optimizer: no PyTorch or Optax counterpart, so no names there (the text names are Keras' shortened).
+    internal static readonly OptionDefinition LearningRate = OptionDefinition.LearningRate(1e-3).Within(ValueRange.Positive).Names(null, null);
+    internal static readonly OptionDefinition LearningRatePower = OptionDefinition.Number("learning_rate_power", -0.5, ValueRange.AtMost(0), null, null);
+    internal static readonly OptionDefinition InitialAccumulatorValue = OptionDefinition.Number("initial_accumulator_value", 0.1, ValueRange.NonNegative, null, null);
+    internal static readonly OptionDefinition L1 = OptionDefinition.Number("l1", 0, ValueRange.NonNegative, null, null);
+    internal static readonly OptionDefinition L2 = OptionDefinition.Number("l2", 0, ValueRange.NonNegative, null, null);
+    internal static readonly OptionDefinition L2Shrinkage = OptionDefinition.Number("l2_shrinkage", 0, ValueRange.NonNegative, null, null);
+    internal static readonly OptionDefinition Beta = OptionDefinition.Number("beta", 0, ValueRange.NonNegative, null, null);
+
     public override int Position => 2040;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

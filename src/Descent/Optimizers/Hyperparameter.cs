@@ -8,16 +8,23 @@ namespace Descent.Optimizers;
 /// <see cref="Hyperparameters.All"/>. Names in text and errors are PyTorch's.
 /// </summary>
 /// <remarks>
-/// <b>Key or constructor argument.</b> A setting is a key when it is a real coefficient of the update that may change between
-/// steps or differ between parameter groups (PyTorch keeps it in <c>param_groups</c>, Optax can inject it with
-/// <c>inject_hyperparams</c>): it can follow a schedule (<see cref="Optimizer{T}.SetSchedule"/>) and be overridden per group
-/// (<see cref="ParameterGroup{T}.Set"/>). Per-group on/off switches that recipes set per group (<see cref="TrustRatio"/> for
-/// biases and norms, <see cref="UseMuon"/> for embeddings) are keys for the same reason. Everything that decides which state
-/// exists or which computation runs (amsgrad, nesterov, centered, maximize, eps placement, decay mode, Newton–Schulz steps,
-/// Adafactor's factoring), step counts (warmups), and the constants of a method's own estimator (LARS trust coefficient,
-/// Adafactor's eps1/eps2/clip threshold/decay rate, Prodigy's d0/d_coef/growth rate, schedule-free r and weight power,
-/// AdEMAMix alpha) are constructor arguments, fixed for the optimizer's life. A key's default is the optimizer's (it differs
-/// between optimizers: lr is 1e-3 for Adam, 0.01 for SGD) and lives in the optimizer's definition.
+/// <para><b>One rule for options: key or constructor argument.</b> A numeric setting is a <i>key</i> when it is a coefficient
+/// of the update that a schedule may drive during training or a recipe may set per parameter group: PyTorch keeps it in
+/// <c>param_groups</c>, Optax can inject it with <c>inject_hyperparams</c>. Keys are read from the <see cref="StepContext"/>
+/// at every step, so they can follow a schedule (<see cref="Optimizer{T}.SetSchedule"/>) and be overridden per group
+/// (<see cref="ParameterGroup{T}.Set"/>): lr, momentum, dampening, betas, beta3, eps, weight_decay, alpha, rho, lr_decay,
+/// momentum_decay, adam_lr, and the per-group switches recipes set per group (<see cref="TrustRatio"/> for biases and norms,
+/// <see cref="UseMuon"/> for embeddings).</para>
+/// <para>Everything else is a <i>constructor argument</i> of the <see cref="Optim"/> factory, fixed for the optimizer's life:
+/// what decides which state exists or which computation runs (amsgrad, nesterov, centered, maximize, eps placement, decay
+/// mode, Newton–Schulz steps, Adafactor's factoring, state precision), initial state (<c>initial_accumulator_value</c>, read
+/// once when the state is created), step counts (warmups), and the constants of a method's own estimator (LARS trust
+/// coefficient, Adafactor's eps1/eps2/clip threshold/decay rate, Prodigy's d0/d_coef/growth rate, schedule-free r and weight
+/// power, AdEMAMix alpha, FTRL's l1/l2/power).</para>
+/// <para>Both kinds are options of the text form, declared once in the optimizer's definition
+/// (<see cref="OptimizerDefinition.Options"/>) with their default, range and PyTorch/Optax names. A key's row here holds its
+/// names and the range valid for every optimizer; it has no default because the default is the optimizer's (lr is 1e-3 for
+/// Adam, 0.01 for SGD) and lives in that optimizer's option. A new key = an enum member + one row of the table.</para>
 /// </remarks>
 public enum HyperparameterKey
 {
@@ -43,8 +50,6 @@ public enum HyperparameterKey
     LearningRateDecay,
     /// <summary><c>momentum_decay</c>: NAdam momentum decay (psi), finite and &gt;= 0.</summary>
     MomentumDecay,
-    /// <summary><c>initial_accumulator_value</c>: AdaGrad initial sum, finite and &gt;= 0.</summary>
-    InitialAccumulatorValue,
     /// <summary><c>trust_ratio</c>: 1 applies the layer-wise trust ratio of LAMB/LARS, 0 turns it off for a group (e.g. biases and norms); 0 or 1.</summary>
     TrustRatio,
     /// <summary><c>beta3</c> (AdEMAMix <c>betas[2]</c>): decay of the slow EMA, in [0, 1).</summary>
@@ -55,43 +60,18 @@ public enum HyperparameterKey
     AdamLearningRate,
 }
 
-/// <summary>The valid values of a hyperparameter key.</summary>
-public enum HyperparameterRange
-{
-    /// <summary>Finite and &gt;= 0.</summary>
-    NonNegative,
-    /// <summary>[0, 1].</summary>
-    Fraction,
-    /// <summary>[0, 1): a decay rate that must forget.</summary>
-    Decay,
-    /// <summary>0 or 1: a per-group switch.</summary>
-    Switch,
-}
-
 /// <summary>One row of the key table: the key, its PyTorch keyword, the C# parameter name the factories and errors use, and its range.</summary>
 /// <param name="Key">The key.</param>
 /// <param name="TextName">PyTorch's keyword (<c>lr</c>, <c>weight_decay</c>), used in the text form and in messages.</param>
 /// <param name="ParameterName">The <see cref="Optim"/> factories' parameter name (<c>learningRate</c>), used in exceptions.</param>
-/// <param name="Range">The valid values.</param>
-public sealed record HyperparameterInfo(HyperparameterKey Key, string TextName, string ParameterName, HyperparameterRange Range)
+/// <param name="Range">The values valid for any optimizer (an optimizer's option may declare a narrower one, see <see cref="OptionDefinition.Range"/>).</param>
+public sealed record HyperparameterInfo(HyperparameterKey Key, string TextName, string ParameterName, ValueRange Range)
 {
     /// <summary>The valid range in words.</summary>
-    public string RangeText => Range switch
-    {
-        HyperparameterRange.Decay => "[0, 1)",
-        HyperparameterRange.Fraction => "[0, 1]",
-        HyperparameterRange.Switch => "{0, 1}",
-        _ => "[0, +inf) (finite)",
-    };
+    public string RangeText => Range.ToString();
 
     /// <summary>Whether <paramref name="value"/> is in <see cref="Range"/>.</summary>
-    public bool IsValid(double value) => Range switch
-    {
-        HyperparameterRange.Decay => value >= 0 && value < 1,
-        HyperparameterRange.Fraction => value >= 0 && value <= 1,
-        HyperparameterRange.Switch => value is 0 or 1,
-        _ => double.IsFinite(value) && value >= 0,
-    };
+    public bool IsValid(double value) => Range.Contains(value);
 }
 
 /// <summary>
@@ -142,28 +122,31 @@ public sealed record Hyperparameter
         : IsFactor ? $"{Value.ToString("R", CultureInfo.InvariantCulture)} * {Schedule}" : Schedule.ToString()!;
 }
 
-/// <summary>The table of <see cref="HyperparameterKey"/>s: names and valid range of each, in key order.</summary>
+/// <summary>
+/// The table of <see cref="HyperparameterKey"/>s, one row a key in key order: key, text name (PyTorch's keyword), the factories'
+/// parameter name, valid range. The only place these are written; defaults are per optimizer (see
+/// <see cref="HyperparameterKey"/>'s remarks for which settings are keys).
+/// </summary>
 public static class Hyperparameters
 {
     /// <summary>Every key's row, indexed by the key.</summary>
     public static IReadOnlyList<HyperparameterInfo> All { get; } =
     [
-        new(HyperparameterKey.LearningRate, "lr", "learningRate", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.Momentum, "momentum", "momentum", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.Dampening, "dampening", "dampening", HyperparameterRange.Fraction),
-        new(HyperparameterKey.WeightDecay, "weight_decay", "weightDecay", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.Beta1, "beta1", "beta1", HyperparameterRange.Decay),
-        new(HyperparameterKey.Beta2, "beta2", "beta2", HyperparameterRange.Decay),
-        new(HyperparameterKey.Epsilon, "eps", "epsilon", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.Alpha, "alpha", "alpha", HyperparameterRange.Fraction),
-        new(HyperparameterKey.Rho, "rho", "rho", HyperparameterRange.Fraction),
-        new(HyperparameterKey.LearningRateDecay, "lr_decay", "learningRateDecay", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.MomentumDecay, "momentum_decay", "momentumDecay", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.InitialAccumulatorValue, "initial_accumulator_value", "initialAccumulatorValue", HyperparameterRange.NonNegative),
-        new(HyperparameterKey.TrustRatio, "trust_ratio", "trustRatio", HyperparameterRange.Switch),
-        new(HyperparameterKey.Beta3, "beta3", "beta3", HyperparameterRange.Decay),
-        new(HyperparameterKey.UseMuon, "use_muon", "useMuon", HyperparameterRange.Switch),
-        new(HyperparameterKey.AdamLearningRate, "adam_lr", "adamLearningRate", HyperparameterRange.NonNegative),
+        new(HyperparameterKey.LearningRate, "lr", "learningRate", ValueRange.NonNegative),
+        new(HyperparameterKey.Momentum, "momentum", "momentum", ValueRange.NonNegative),
+        new(HyperparameterKey.Dampening, "dampening", "dampening", ValueRange.Fraction),
+        new(HyperparameterKey.WeightDecay, "weight_decay", "weightDecay", ValueRange.NonNegative),
+        new(HyperparameterKey.Beta1, "beta1", "beta1", ValueRange.Decay),
+        new(HyperparameterKey.Beta2, "beta2", "beta2", ValueRange.Decay),
+        new(HyperparameterKey.Epsilon, "eps", "epsilon", ValueRange.NonNegative),
+        new(HyperparameterKey.Alpha, "alpha", "alpha", ValueRange.Fraction),
+        new(HyperparameterKey.Rho, "rho", "rho", ValueRange.Fraction),
+        new(HyperparameterKey.LearningRateDecay, "lr_decay", "learningRateDecay", ValueRange.NonNegative),
+        new(HyperparameterKey.MomentumDecay, "momentum_decay", "momentumDecay", ValueRange.NonNegative),
+        new(HyperparameterKey.TrustRatio, "trust_ratio", "trustRatio", ValueRange.Switch),
+        new(HyperparameterKey.Beta3, "beta3", "beta3", ValueRange.Decay),
+        new(HyperparameterKey.UseMuon, "use_muon", "useMuon", ValueRange.Switch),
+        new(HyperparameterKey.AdamLearningRate, "adam_lr", "adamLearningRate", ValueRange.NonNegative),
     ];
 
     /// <summary>Number of keys.</summary>

@@ -26,13 +26,9 @@ public static partial class Optim
         double weightDecay = 0, double maxTrustRatio = double.PositiveInfinity, bool maximize = false, ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
         var trust = new ScaleByTrustRatio<T>(maxTrustRatio);
-        var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay), (HyperparameterKey.TrustRatio, 1));
+        d[(int)HyperparameterKey.TrustRatio] = 1;
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByAdam<T>(amsgrad: false));
@@ -46,7 +42,7 @@ public static partial class Optim
 /// <summary>Catalog entry <c>lamb</c>.</summary>
 internal sealed class LambDefinition() : OptimizerDefinition("lamb", "LAMB (Adam direction, layer-wise trust ratio)",
     OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
-    OptionDefinition.Boolean("trust_clip", false), OptionDefinition.Maximize)
+    OptionDefinition.Boolean("trust_clip", false, "trust_clip", null), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 1000;
 

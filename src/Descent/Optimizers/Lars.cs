@@ -42,9 +42,9 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>lars</c>.</summary>
 internal sealed class LarsDefinition() : OptimizerDefinition("lars", "LARS (layer-wise rate scaling, momentum)",
-    OptionDefinition.LearningRate(1.0), OptionDefinition.Number("momentum", 0.9), OptionDefinition.WeightDecay(),
-    OptionDefinition.Number("trust_coefficient", 1e-3), OptionDefinition.Epsilon(0), OptionDefinition.Boolean("nesterov", false),
-    OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1.0).Names(null, "learning_rate"), OptionDefinition.ForKey(HyperparameterKey.Momentum, 0.9, null, "momentum"),
+    OptionDefinition.WeightDecay().Names(null, "weight_decay"), OptionDefinition.Number("trust_coefficient", 1e-3, ValueRange.Positive, null, "trust_coefficient"),
+    OptionDefinition.Epsilon(0).Names(null, "eps"), OptionDefinition.Boolean("nesterov", false, null, "nesterov"), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 1100;
 

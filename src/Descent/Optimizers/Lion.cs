@@ -90,7 +90,7 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>lion</c>.</summary>
 internal sealed class LionDefinition() : OptimizerDefinition("lion", "Lion (sign of interpolated momentum, decoupled decay)",
-    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize,
+    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize.Names(null, null),
     OptionDefinition.State)
 {
     public override int Position => 900;
@@ -106,7 +106,8 @@ internal sealed class LionDefinition() : OptimizerDefinition("lion", "Lion (sign
 
 /// <summary>Catalog entry <c>cautious_lion</c>.</summary>
 internal sealed class CautiousLionDefinition() : OptimizerDefinition("cautious_lion", "C-Lion: Lion with the cautious mask",
-    OptionDefinition.LearningRate(1e-4), OptionDefinition.Betas(0.9, 0.99), OptionDefinition.WeightDecay(), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-4).Names("lr", null), OptionDefinition.Betas(0.9, 0.99).Names("betas", null),
+    OptionDefinition.WeightDecay().Names("weight_decay", null), OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 910;
 

@@ -31,8 +31,8 @@ public static partial class Optim
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"momentum must be in [0, 1) for Muon; got {momentum}.");
-        if (newtonSchulzSteps is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(newtonSchulzSteps), newtonSchulzSteps, $"newtonSchulzSteps (ns_steps) must be in [1, 100]; got {newtonSchulzSteps}.");
+        MuonDefinition.Momentum.Validate(momentum, nameof(momentum));
+        MuonDefinition.NewtonSchulzSteps.Validate(newtonSchulzSteps, nameof(newtonSchulzSteps));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         Check(HyperparameterKey.AdamLearningRate, adamLearningRate, nameof(adamLearningRate));
         CheckBetas(beta1, beta2);
@@ -53,17 +53,20 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>muon</c>.</summary>
 internal sealed class MuonDefinition() : OptimizerDefinition("muon", "Muon (Newton-Schulz orthogonalized momentum) for matrices, AdamW for the rest",
-    OptionDefinition.LearningRate(0.02), OptionDefinition.Number("momentum", 0.95), OptionDefinition.Boolean("nesterov", true),
-    OptionDefinition.Number("ns_steps", 5), OptionDefinition.WeightDecay(), OptionDefinition.Number("adam_lr", 3e-4), OptionDefinition.Betas(0.9, 0.95),
-    OptionDefinition.Epsilon(1e-10), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(0.02), Momentum, OptionDefinition.Boolean("nesterov", true, "nesterov", "nesterov"), NewtonSchulzSteps,
+    OptionDefinition.WeightDecay(), OptionDefinition.ForKey(HyperparameterKey.AdamLearningRate, 3e-4, null, null),
+    OptionDefinition.Betas(0.9, 0.95).Names(null, "adam_b1, adam_b2"), OptionDefinition.Epsilon(1e-10).Names(null, null), OptionDefinition.Maximize.Names(null, null))
 {
+    /// <summary><c>momentum</c>: a key, but Muon's momentum must forget: [0, 1).</summary>
+    internal static readonly OptionDefinition Momentum = OptionDefinition.ForKey(HyperparameterKey.Momentum, 0.95, "momentum", "beta").Within(ValueRange.Decay);
+    internal static readonly OptionDefinition NewtonSchulzSteps = OptionDefinition.Number("ns_steps", 5, new ValueRange(1, 100, true, true, WholeNumbers: true), "ns_steps", "ns_steps");
+
     public override int Position => 1700;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
     {
-        long steps = OptimizerCatalog.WholeNumber(s.Number("ns_steps"), "ns_steps");
-        if (steps < 1 || steps > 100) throw new ArgumentOutOfRangeException("ns_steps", steps, "ns_steps must be in [1, 100].");
-        return Optim.Muon<T>(s.Number("lr"), s.Number("momentum"), s.Boolean("nesterov"), (int)steps,
+        int steps = (int)NewtonSchulzSteps.Validate(s.Number("ns_steps"), "ns_steps");
+        return Optim.Muon<T>(s.Number("lr"), s.Number("momentum"), s.Boolean("nesterov"), steps,
             s.Number("weight_decay"), s.Number("adam_lr"), s.Pair("betas").First, s.Pair("betas").Second, s.Number("eps"), s.Boolean("maximize"));
     }
 

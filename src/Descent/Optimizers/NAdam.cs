@@ -25,8 +25,8 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>nadam</c>.</summary>
 internal sealed class NAdamDefinition() : OptimizerDefinition("nadam", "NAdam (momentum decay)",
-    OptionDefinition.LearningRate(2e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
-    OptionDefinition.Number("momentum_decay", 4e-3), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(2e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay().Names("weight_decay", null),
+    OptionDefinition.ForKey(HyperparameterKey.MomentumDecay, 4e-3, "momentum_decay", null), OptionDefinition.Maximize)
 {
     public override int Position => 500;
 

@@ -23,12 +23,7 @@ public static partial class Optim
         double weightDecay = 0, bool maximize = false, ISchedule? learningRateSchedule = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new ScaleByNovoGrad<T>());
@@ -39,8 +34,9 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>novograd</c>.</summary>
 internal sealed class NovoGradDefinition() : OptimizerDefinition("novograd", "NovoGrad (layer-wise second moment; Ginsburg et al. 2019)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.25), OptionDefinition.Epsilon(1e-6), OptionDefinition.WeightDecay(),
-    OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3).Names(null, "learning_rate"), OptionDefinition.Betas(0.9, 0.25).Names(null, "b1, b2"),
+    OptionDefinition.Epsilon(1e-6).Names(null, "eps"), OptionDefinition.WeightDecay().Names(null, "weight_decay"),
+    OptionDefinition.Maximize.Names(null, null))
 {
     public override int Position => 2030;
 

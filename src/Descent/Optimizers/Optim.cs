@@ -41,7 +41,21 @@ public static partial class Optim
         where T : unmanaged, IFloatingPointIeee754<T>
         => learningRateSchedule is null ? optimizer : optimizer.SetSchedule(learningRateSchedule);
 
-    internal static void Check(HyperparameterKey key, double value, string name) => Hyperparameters.Validate(key, value, name);
+    internal static double Check(HyperparameterKey key, double value, string name) => Hyperparameters.Validate(key, value, name);
+
+    /// <summary>
+    /// The Adam family's keys: validates lr, betas, eps and weight decay (in that order, naming the factory's parameters) and
+    /// returns them as defaults (other keys unset).
+    /// </summary>
+    internal static Hyperparameter?[] AdamDefaults(double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+    {
+        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
+        CheckBetas(beta1, beta2);
+        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
+        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
+        return Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
+            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
+    }
 
     /// <summary>
     /// The Adam family with coupled (L2) weight decay shared by NAdam, RAdam and Adamax:
@@ -52,13 +66,8 @@ public static partial class Optim
         params (HyperparameterKey Key, double Value, string Name)[] extra)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        CheckBetas(beta1, beta2);
-        Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        foreach (var (key, value, name) in extra) Check(key, value, name);
-        var d = Defaults([(HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
-            (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay), .. extra.Select(e => (e.Key, e.Value))]);
+        var d = AdamDefaults(learningRate, beta1, beta2, epsilon, weightDecay);
+        foreach (var (key, value, name) in extra) d[(int)key] = Check(key, value, name);
         var rules = new List<IUpdateRule<T>>();
         if (maximize) rules.Add(new Maximize<T>());
         rules.Add(new AddDecayedWeights<T>());

@@ -220,7 +220,7 @@ public sealed partial class Optimizer<T> where T : unmanaged, IFloatingPointIeee
     /// <item>an absolute schedule (<see cref="Descent.Schedules.Schedule.IsAbsolute"/>: <c>onecycle(max=0.1)</c>,
     /// <c>cyclic(base=1e-3, max=1e-2)</c>, and combinators containing one) gives the value itself, as PyTorch's
     /// <c>OneCycleLR</c> and <c>CyclicLR</c> do: the optimizer's own value of the key is ignored;</item>
-    /// <item>any other schedule (cosine, step, warmup, a foreign <see cref="ISchedule"/>) is a factor of the key's current value:
+    /// <item>any other schedule (cosine, step, warmup, a foreign <see cref="Descent.Schedules.ISchedule"/>) is a factor of the key's current value:
     /// value(t) = base · At(t), as PyTorch's <c>LambdaLR</c> and Optax's <c>scale_by_schedule</c>;</item>
     /// <item>a learning-rate schedule that drives momentum (<see cref="Descent.Schedules.Schedule.DrivesMomentum"/>: 1cycle and
     /// cyclic with <c>cycle_momentum</c>) also drives the optimizer's momentum, as PyTorch does: beta1 when the optimizer has one,

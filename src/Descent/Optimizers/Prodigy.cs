@@ -38,9 +38,9 @@ public static partial class Optim
         if (beta3 is { } b3 && !(b3 >= 0 && b3 < 1)) throw new ArgumentOutOfRangeException(nameof(beta3), b3, $"beta3 must be in [0, 1) (or null for sqrt(beta2)); got {b3}.");
         Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
-        if (!(double.IsFinite(d0) && d0 > 0)) throw new ArgumentOutOfRangeException(nameof(d0), d0, $"d0 must be in (0, +inf) (finite); got {d0}.");
-        if (!(double.IsFinite(dCoefficient) && dCoefficient > 0)) throw new ArgumentOutOfRangeException(nameof(dCoefficient), dCoefficient, $"dCoefficient (d_coef) must be in (0, +inf) (finite); got {dCoefficient}.");
-        if (!(growthRate >= 1)) throw new ArgumentOutOfRangeException(nameof(growthRate), growthRate, $"growthRate (growth_rate) must be in [1, +inf]; got {growthRate}.");
+        ProdigyDefinition.D0.Validate(d0, nameof(d0));
+        ProdigyDefinition.DCoefficient.Validate(dCoefficient, nameof(dCoefficient));
+        ProdigyDefinition.GrowthRate.Validate(growthRate, nameof(growthRate));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon), (HyperparameterKey.WeightDecay, weightDecay));
         var rules = new List<IUpdateRule<T>>();
@@ -52,10 +52,16 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>prodigy</c>.</summary>
 internal sealed class ProdigyDefinition() : OptimizerDefinition("prodigy", "Prodigy: learning-rate-free Adam (D-adaptation)",
-    OptionDefinition.LearningRate(1.0), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
-    OptionDefinition.Boolean("decouple", true), OptionDefinition.Boolean("use_bias_correction", false), OptionDefinition.Boolean("safeguard_warmup", false),
-    OptionDefinition.Number("d0", 1e-6), OptionDefinition.Number("d_coef", 1.0), OptionDefinition.Number("growth_rate", double.PositiveInfinity))
+    OptionDefinition.LearningRate(1.0), OptionDefinition.Betas().Names("betas", "betas"), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.Boolean("decouple", true, "decouple", null), OptionDefinition.Boolean("use_bias_correction", false, "use_bias_correction", null),
+    OptionDefinition.Boolean("safeguard_warmup", false, "safeguard_warmup", "safeguard_warmup"), D0, DCoefficient, GrowthRate)
 {
+    internal static readonly OptionDefinition D0 = OptionDefinition.Number("d0", 1e-6, ValueRange.Positive, "d0", "estim_lr0");
+    internal static readonly OptionDefinition DCoefficient = OptionDefinition.Number("d_coef", 1.0, ValueRange.Positive, "d_coef", "estim_lr_coef");
+    /// <summary><c>growth_rate</c>: [1, +inf], +inf (unbounded growth of d) being the default.</summary>
+    internal static readonly OptionDefinition GrowthRate = OptionDefinition.Number("growth_rate", double.PositiveInfinity,
+        new ValueRange(1, double.PositiveInfinity, true, true), "growth_rate", null);
+
     public override int Position => 1500;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

@@ -23,7 +23,7 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>radam</c>.</summary>
 internal sealed class RAdamDefinition() : OptimizerDefinition("radam", "RAdam (rectified Adam)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
+    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay().Names("weight_decay", null),
     OptionDefinition.Maximize)
 {
     public override int Position => 600;

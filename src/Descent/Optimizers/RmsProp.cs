@@ -67,8 +67,9 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>rmsprop</c>.</summary>
 internal sealed class RmsPropDefinition() : OptimizerDefinition("rmsprop", "RMSprop (centered, momentum)",
-    OptionDefinition.LearningRate(0.01), OptionDefinition.Number("alpha", 0.99), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
-    OptionDefinition.Number("momentum", 0), OptionDefinition.Boolean("centered", false), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(0.01), OptionDefinition.ForKey(HyperparameterKey.Alpha, 0.99, "alpha", "decay"), OptionDefinition.Epsilon(1e-8),
+    OptionDefinition.WeightDecay().Names("weight_decay", null), OptionDefinition.ForKey(HyperparameterKey.Momentum, 0, "momentum", "momentum"),
+    OptionDefinition.Boolean("centered", false, "centered", "centered"), OptionDefinition.Maximize)
 {
     public override int Position => 400;
 

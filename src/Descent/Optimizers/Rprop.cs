@@ -62,8 +62,17 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>rprop</c>.</summary>
 internal sealed class RpropDefinition() : OptimizerDefinition("rprop", "Rprop (per-element sign-based step sizes; full-batch)",
-    OptionDefinition.LearningRate(0.01), new OptionDefinition("etas", OptionKind.Pair, new[] { 0.5, 1.2 }, ["eta_minus", "eta_plus"]),
-    new OptionDefinition("step_sizes", OptionKind.Pair, new[] { 1e-6, 50.0 }, ["step_size_min", "step_size_max"]), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(0.01),
+    // Each part's range; the factory also needs eta_minus < 1 < eta_plus and step_size_min <= step_size_max.
+    new OptionDefinition("etas", OptionKind.Pair, new[] { 0.5, 1.2 }, ["eta_minus", "eta_plus"])
+    {
+        Range = ValueRange.Positive, PyTorchName = "etas", OptaxName = "eta_minus, eta_plus",
+    },
+    new OptionDefinition("step_sizes", OptionKind.Pair, new[] { 1e-6, 50.0 }, ["step_size_min", "step_size_max"])
+    {
+        Range = ValueRange.NonNegative, PyTorchName = "step_sizes", OptaxName = "min_step_size, max_step_size",
+    },
+    OptionDefinition.Maximize)
 {
     public override int Position => 2000;
 

@@ -65,7 +65,7 @@ public static partial class Optim
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
-        if (!(momentum > 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"momentum must be in (0, 1) for schedule-free SGD; got {momentum}.");
+        ScheduleFreeSgdDefinition.Momentum.Validate(momentum, nameof(momentum));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         CheckScheduleFree(warmupSteps, r, weightLearningRatePower);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum), (HyperparameterKey.WeightDecay, weightDecay));
@@ -81,9 +81,9 @@ public static partial class Optim
 
     private static void CheckScheduleFree(long warmupSteps, double r, double power)
     {
-        if (warmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, $"warmupSteps (warmup_steps) must be >= 0; got {warmupSteps}.");
-        if (!(double.IsFinite(r) && r >= 0)) throw new ArgumentOutOfRangeException(nameof(r), r, $"r must be in [0, +inf) (finite); got {r}.");
-        if (!(double.IsFinite(power) && power >= 0)) throw new ArgumentOutOfRangeException("weightLearningRatePower", power, $"weightLearningRatePower (weight_lr_power) must be in [0, +inf) (finite); got {power}.");
+        ScheduleFreeAdamWDefinition.WarmupSteps.Validate(warmupSteps, nameof(warmupSteps));
+        ScheduleFreeAdamWDefinition.R.Validate(r, nameof(r));
+        ScheduleFreeAdamWDefinition.WeightLearningRatePower.Validate(power, "weightLearningRatePower");
     }
 }
 
@@ -154,8 +154,12 @@ public static class ScheduleFree
 /// <summary>Catalog entry <c>schedule_free_adamw</c>.</summary>
 internal sealed class ScheduleFreeAdamWDefinition() : OptimizerDefinition("schedule_free_adamw", "Schedule-free AdamW (call SwitchToEvaluation/SwitchToTraining)",
     OptionDefinition.LearningRate(0.0025), OptionDefinition.Betas(), OptionDefinition.Epsilon(1e-8), OptionDefinition.WeightDecay(),
-    OptionDefinition.Number("warmup_steps", 0), OptionDefinition.Number("r", 0), OptionDefinition.Number("weight_lr_power", 2), OptionDefinition.Maximize)
+    WarmupSteps, R, WeightLearningRatePower, OptionDefinition.Maximize.Names(null, null))
 {
+    internal static readonly OptionDefinition WarmupSteps = OptionDefinition.Number("warmup_steps", 0, ValueRange.Count, "warmup_steps", "warmup_steps");
+    internal static readonly OptionDefinition R = OptionDefinition.Number("r", 0, ValueRange.NonNegative, "r", null);
+    internal static readonly OptionDefinition WeightLearningRatePower = OptionDefinition.Number("weight_lr_power", 2, ValueRange.NonNegative, "weight_lr_power", "weight_lr_power");
+
     public override int Position => 1600;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)
@@ -170,9 +174,12 @@ internal sealed class ScheduleFreeAdamWDefinition() : OptimizerDefinition("sched
 
 /// <summary>Catalog entry <c>schedule_free_sgd</c>.</summary>
 internal sealed class ScheduleFreeSgdDefinition() : OptimizerDefinition("schedule_free_sgd", "Schedule-free SGD (call SwitchToEvaluation/SwitchToTraining)",
-    OptionDefinition.LearningRate(1.0), OptionDefinition.Number("momentum", 0.9), OptionDefinition.WeightDecay(),
-    OptionDefinition.Number("warmup_steps", 0), OptionDefinition.Number("r", 0), OptionDefinition.Number("weight_lr_power", 2), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1.0), Momentum, OptionDefinition.WeightDecay(), ScheduleFreeAdamWDefinition.WarmupSteps, ScheduleFreeAdamWDefinition.R,
+    ScheduleFreeAdamWDefinition.WeightLearningRatePower, OptionDefinition.Maximize.Names(null, null))
 {
+    /// <summary><c>momentum</c>: a key, but schedule-free SGD interpolates with it and divides by it: (0, 1).</summary>
+    internal static readonly OptionDefinition Momentum = OptionDefinition.ForKey(HyperparameterKey.Momentum, 0.9, "momentum", "b1").Within(new ValueRange(0, 1, false, false));
+
     public override int Position => 1610;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

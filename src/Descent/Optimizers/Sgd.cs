@@ -89,9 +89,9 @@ internal class SgdDefinition : OptimizerDefinition
     public SgdDefinition() : this("sgd", "stochastic gradient descent (momentum, Nesterov, weight decay)", momentum: 0, nesterov: false) { }
 
     protected SgdDefinition(string name, string description, double momentum, bool nesterov)
-        : base(name, description, OptionDefinition.LearningRate(0.01), OptionDefinition.Number("momentum", momentum),
-            OptionDefinition.Number("dampening", 0), OptionDefinition.WeightDecay(), OptionDefinition.Boolean("nesterov", nesterov),
-            OptionDefinition.Maximize, OptionDefinition.State)
+        : base(name, description, OptionDefinition.LearningRate(0.01), OptionDefinition.ForKey(HyperparameterKey.Momentum, momentum, "momentum", "momentum"),
+            OptionDefinition.ForKey(HyperparameterKey.Dampening, 0, "dampening", null), OptionDefinition.WeightDecay().Names("weight_decay", null),
+            OptionDefinition.Boolean("nesterov", nesterov, "nesterov", "nesterov"), OptionDefinition.Maximize, OptionDefinition.State)
     {
     }
 

@@ -29,6 +29,8 @@ public static partial class Optim
         Check(HyperparameterKey.Momentum, momentum, nameof(momentum));
         Check(HyperparameterKey.WeightDecay, weightDecay, nameof(weightDecay));
         if (nesterov && momentum <= 0) throw new ArgumentException($"nesterov requires momentum > 0; got {momentum}.", nameof(nesterov));
+        SgdAgcDefinition.Clipping.Validate(clipping, nameof(clipping));
+        SgdAgcDefinition.ClippingEpsilon.Validate(clippingEpsilon, nameof(clippingEpsilon));
         var agc = new AdaptiveGradientClipping<T>(clipping, clippingEpsilon);
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Momentum, momentum),
             (HyperparameterKey.Dampening, 0), (HyperparameterKey.WeightDecay, weightDecay));
@@ -44,9 +46,13 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>sgd_agc</c>.</summary>
 internal sealed class SgdAgcDefinition() : OptimizerDefinition("sgd_agc", "SGD with unit-wise adaptive gradient clipping (NFNets, Brock et al. 2021)",
-    OptionDefinition.LearningRate(0.1), OptionDefinition.Number("momentum", 0.9), OptionDefinition.WeightDecay(), OptionDefinition.Boolean("nesterov", true),
-    OptionDefinition.Number("clipping", 0.01), OptionDefinition.Number("clipping_eps", 1e-3), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(0.1), OptionDefinition.ForKey(HyperparameterKey.Momentum, 0.9, "momentum", "momentum"),
+    OptionDefinition.WeightDecay().Names("weight_decay", null), OptionDefinition.Boolean("nesterov", true, "nesterov", "nesterov"),
+    Clipping, ClippingEpsilon, OptionDefinition.Maximize)
 {
+    internal static readonly OptionDefinition Clipping = OptionDefinition.Number("clipping", 0.01, ValueRange.Positive, null, "clipping");
+    internal static readonly OptionDefinition ClippingEpsilon = OptionDefinition.Number("clipping_eps", 1e-3, ValueRange.NonNegative, null, "eps");
+
     public override int Position => 2060;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

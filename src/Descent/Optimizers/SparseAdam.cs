@@ -37,7 +37,8 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>sparse_adam</c>.</summary>
 internal sealed class SparseAdamDefinition() : OptimizerDefinition("sparse_adam", "SparseAdam (lazy Adam for row-sparse gradients)",
-    OptionDefinition.LearningRate(1e-3), OptionDefinition.Betas(0.9, 0.999), OptionDefinition.Epsilon(1e-8), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-3).Names("lr", null), OptionDefinition.Betas(0.9, 0.999).Names("betas", null), OptionDefinition.Epsilon(1e-8).Names("eps", null),
+    OptionDefinition.Maximize)
 {
     public override int Position => 2015;
 

@@ -29,7 +29,7 @@ public static partial class Optim
         Check(HyperparameterKey.LearningRate, learningRate, nameof(learningRate));
         CheckBetas(beta1, beta2);
         Check(HyperparameterKey.Epsilon, epsilon, nameof(epsilon));
-        Check(HyperparameterKey.InitialAccumulatorValue, initialAccumulatorValue, nameof(initialAccumulatorValue));
+        YogiDefinition.InitialAccumulatorValue.Validate(initialAccumulatorValue, nameof(initialAccumulatorValue));
         var d = Defaults((HyperparameterKey.LearningRate, learningRate), (HyperparameterKey.Beta1, beta1), (HyperparameterKey.Beta2, beta2),
             (HyperparameterKey.Epsilon, epsilon));
         var rules = new List<IUpdateRule<T>>();
@@ -61,9 +61,13 @@ public static partial class Optim
 
 /// <summary>Catalog entry <c>yogi</c>.</summary>
 internal sealed class YogiDefinition() : OptimizerDefinition("yogi", "Yogi (additive second moment; Zaheer et al. 2018)",
-    OptionDefinition.LearningRate(1e-2), OptionDefinition.Betas(0.9, 0.999), OptionDefinition.Epsilon(1e-3),
-    OptionDefinition.Number("initial_accumulator_value", 1e-6), OptionDefinition.Maximize)
+    OptionDefinition.LearningRate(1e-2).Names(null, "learning_rate"), OptionDefinition.Betas(0.9, 0.999).Names(null, "b1, b2"),
+    OptionDefinition.Epsilon(1e-3).Names(null, "eps"),
+    InitialAccumulatorValue, OptionDefinition.Maximize.Names(null, null))
 {
+    internal static readonly OptionDefinition InitialAccumulatorValue =
+        OptionDefinition.Number("initial_accumulator_value", 1e-6, ValueRange.NonNegative, null, "initial_accumulator_value");
+
     public override int Position => 2020;
 
     public override Optimizer<T> Create<T>(OptimizerSpec s)

@@ -5,7 +5,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class CompactStateExperimentTests
 {
     [Fact]
-    public void Quick_run_trains_every_precision_and_measures_the_quantization_error()
+    public void QuickRunTrainsEveryPrecisionAndMeasuresTheQuantizationError()
     {
         var e = Assert.Single(ExperimentCatalog.All, e => e.Number == 19);
         string dir = Directory.CreateTempSubdirectory("exp19").FullName;

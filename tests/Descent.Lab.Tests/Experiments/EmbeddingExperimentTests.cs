@@ -24,10 +24,33 @@ public class EmbeddingExperimentTests
         string dir = Directory.CreateTempSubdirectory("embedding").FullName;
         var context = new ExperimentContext(dir, Mnist.FindDefaultDirectory(), Quick: true, Seed: 0, Log: _ => { });
         var result = new EmbeddingExperiment().Run(context);
-        double before = (double)result.Numbers["knn_accuracy_before"];
-        Assert.True((double)result.Numbers["knn_accuracy_contrastive"] > before + 0.05);
-        Assert.True((double)result.Numbers["knn_accuracy_triplet"] > before + 0.05);
+        var before = (double[])result.Numbers["knn_accuracy_before"];
+        var contrastive = (double[])result.Numbers["knn_accuracy_contrastive"];
+        var triplet = (double[])result.Numbers["knn_accuracy_triplet"];
+        Assert.Equal(2, before.Length);
+        for (int s = 0; s < before.Length; s++)
+        {
+            Assert.True(contrastive[s] > before[s] + 0.05, $"seed {s}: {contrastive[s]} vs {before[s]}");
+            Assert.True(triplet[s] > before[s] + 0.05, $"seed {s}: {triplet[s]} vs {before[s]}");
+        }
         Assert.True(File.Exists(Path.Combine(dir, "metric-embedding-triplet.png")));
-        Assert.True(result.Supported);
+        Assert.NotNull(result.PValue);
+        Assert.NotNull(result.Interval);
+        Assert.Equal(Verdict.Inconclusive, result.ReportedOutcome(quick: true));
+    }
+
+    [Fact]
+    public void RuleNeedsBothGainsAboveFivePointsAcrossSeeds()
+    {
+        double[] large = [0.30, 0.32, 0.29, 0.31, 0.33];
+        double[] small = [0.01, 0.02, 0.015, 0.012, 0.018];
+        double[] noisy = [0.0, 0.2, 0.01, 0.15, 0.02];
+        Assert.Equal(Verdict.Supported, EmbeddingExperiment.Decide([large, large]).Verdict);
+        // One loss with a gain clearly below 5 points: the claim fails for that loss.
+        Assert.Equal(Verdict.NotSupported, EmbeddingExperiment.Decide([large, small]).Verdict);
+        // A gain whose interval straddles the threshold: neither verdict.
+        Assert.Equal(Verdict.Inconclusive, EmbeddingExperiment.Decide([large, noisy]).Verdict);
+        var (_, tests, adjusted) = EmbeddingExperiment.Decide([large, noisy]);
+        Assert.True(adjusted[1] >= tests[1].PValue);
     }
 }

@@ -6,7 +6,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class ImplicitBiasExperimentTests
 {
     [Fact]
-    public void MaxMarginDirection_SeparatesWithThePlantedMargin()
+    public void MaxMarginDirectionSeparatesWithThePlantedMargin()
     {
         var data = SyntheticData.LinearlySeparable2D(80, 3, margin: 0.1);
         var (x, y, margin) = ImplicitBiasExperiment.MaxMarginDirection(data);
@@ -20,7 +20,7 @@ public class ImplicitBiasExperimentTests
     }
 
     [Fact]
-    public void QuickRun_AlignsWithSvmDirection_AndWritesPlot()
+    public void QuickRunAlignsWithSvmDirectionAndWritesPlot()
     {
         string dir = TestPaths.TempDirectory();
         var result = new ImplicitBiasExperiment().Run(new ExperimentContext(dir, "", true, 1, _ => { }));

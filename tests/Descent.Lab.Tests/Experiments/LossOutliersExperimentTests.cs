@@ -35,6 +35,22 @@ public class LossOutliersExperimentTests
         var ctx = Context();
         var r = new LossOutliersExperiment().Run(ctx);
         Assert.True(r.Supported, r.Summary);
+        Assert.NotNull(r.PValue);
+        Assert.NotNull(r.Interval);
+        Assert.Equal(Verdict.Inconclusive, r.ReportedOutcome(quick: true));
         Assert.True(File.Exists(Path.Combine(ctx.OutputDirectory, r.Figures[0].PngFile)));
+    }
+
+    [Fact]
+    public void RuleComparesTheErrorsPairedByDataSet()
+    {
+        double[] mse = [1.0, 1.2, 0.9, 1.1, 1.3, 0.8, 1.05, 0.95];
+        double[] small = mse.Select(v => v / 10).ToArray();
+        double[] large = mse.Select(v => v * 2).ToArray();
+        double[] mixed = mse.Select((v, i) => i % 2 == 0 ? v / 10 : v * 2).ToArray();
+        Assert.Equal(Verdict.Supported, LossOutliersExperiment.Decide(true, mse, small, small).Verdict);
+        Assert.Equal(Verdict.NotSupported, LossOutliersExperiment.Decide(false, mse, small, small).Verdict);
+        Assert.Equal(Verdict.NotSupported, LossOutliersExperiment.Decide(true, mse, small, large).Verdict);
+        Assert.Equal(Verdict.Inconclusive, LossOutliersExperiment.Decide(true, mse, small, mixed).Verdict);
     }
 }

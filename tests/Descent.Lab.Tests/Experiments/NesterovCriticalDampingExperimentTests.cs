@@ -7,7 +7,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class NesterovCriticalDampingExperimentTests
 {
     [Fact]
-    public void CriticalRateDoesNotOvershootTheTunedMode_FourTimesItDoes()
+    public void CriticalRateDoesNotOvershootTheTunedModeFourTimesItDoes()
     {
         double[] l = [0.01, 1];
         double rate = MomentumStability.NesterovCriticalDampingRate(0.9, 0.01);

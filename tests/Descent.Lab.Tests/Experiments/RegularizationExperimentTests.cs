@@ -5,7 +5,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class RegularizationExperimentTests
 {
     [Fact]
-    public void L1LeavesMoreSmallWeightsThanL2_OverSeeds()
+    public void L1LeavesMoreSmallWeightsThanL2OverSeeds()
     {
         string dir = TestPaths.TempDirectory();
         var result = new RegularizationExperiment().Run(new ExperimentContext(dir, "", Quick: true, Seed: 0, _ => { }));

@@ -7,7 +7,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class ScheduleFlatnessExperimentTests
 {
     [Fact]
-    public void MonotoneFlatnessTelescopes_AndRestartsAddFlatness()
+    public void MonotoneFlatnessTelescopesAndRestartsAddFlatness()
     {
         double cosine = ScheduleMeasures.Flatness(new Cosine(400, MinFactor: 0.1), 400);
         Assert.Equal(1 - new Cosine(400, MinFactor: 0.1).At(399), cosine, 1e-12);

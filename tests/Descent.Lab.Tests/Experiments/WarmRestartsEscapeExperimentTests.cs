@@ -6,7 +6,7 @@ namespace Descent.Lab.Tests.Experiments;
 public class WarmRestartsEscapeExperimentTests
 {
     [Fact]
-    public void Potential_SharpMinimumIsShallowLocal_WideIsGlobal()
+    public void PotentialSharpMinimumIsShallowLocalWideIsGlobal()
     {
         foreach (double x in new[] { -1.7, -1.05, -0.6, 0.3, 1.4, 2.2 })
         {
@@ -22,7 +22,7 @@ public class WarmRestartsEscapeExperimentTests
     }
 
     [Fact]
-    public void RunsArePaired_SameScheduleAndSeedGiveSameOutcomes()
+    public void RunsArePairedSameScheduleAndSeedGiveSameOutcomes()
     {
         var a = WarmRestartsEscapeExperiment.Run(new WarmRestarts(50), 0.08, 0.9, 1, 200, 50, 20, 3);
         var b = WarmRestartsEscapeExperiment.Run(new WarmRestarts(50), 0.08, 0.9, 1, 200, 50, 20, 3);

@@ -1,5 +1,6 @@
 using Descent.Lab.Data;
 using Descent.Lab.Models;
+using Descent.Tests;
 
 namespace Descent.Lab.Tests.Models;
 
@@ -140,13 +141,7 @@ public class MlpTests
         for (int i = 0; i < g.Length; i++) g[i] = 0.01f * i;
         mlp.Forward(x, 8);
         mlp.Backward(g);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++)
-        {
-            mlp.Forward(x, 8);
-            mlp.Backward(g);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyStateAllocation.Measure(() => { mlp.Forward(x, 8); mlp.Backward(g); }, calls: 10));
     }
 
     [Fact]

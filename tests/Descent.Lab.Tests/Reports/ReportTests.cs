@@ -111,4 +111,21 @@ public class ReportTests
         Assert.Throws<ArgumentException>(() => ResultsFiles.WriteCsv(csv, ["a", "b"], [[1], [1, 2]]));
         Directory.Delete(dir, true);
     }
+
+    [Theory]
+    [InlineData(10, 20)] // Category10 and Category20 as published (Category20's two light blues are 26 apart)
+    [InlineData(20, 20)]
+    [InlineData(21, 35)] // beyond 20: hues in three lightnesses; one hue per series put the first and last 26 apart at 31
+    [InlineData(31, 35)]
+    [InlineData(40, 35)]
+    public void PaletteGivesEverySeriesOfAPlotItsOwnColour(int count, double minimumDistance)
+    {
+        var colors = Enumerable.Range(0, count).Select(i => Plots.Palette(i, count)).ToArray();
+        // Distance in RGB (0-255 per channel): every pair, and the first and last series in particular, well apart.
+        static double Distance(ScottPlot.Color a, ScottPlot.Color b) =>
+            Math.Sqrt(Math.Pow(a.R - b.R, 2) + Math.Pow(a.G - b.G, 2) + Math.Pow(a.B - b.B, 2));
+        for (int i = 0; i < count; i++)
+            for (int j = i + 1; j < count; j++)
+                Assert.True(Distance(colors[i], colors[j]) > minimumDistance, $"series {i} and {j} of {count}: {colors[i]} vs {colors[j]}");
+    }
 }

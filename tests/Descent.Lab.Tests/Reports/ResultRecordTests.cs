@@ -36,7 +36,7 @@ public class ResultRecordTests
     }
 
     [Fact]
-    public void ResultsJsonCarriesTheRecord_AndTheReportQuotesAndLinks()
+    public void ResultsJsonCarriesTheRecordAndTheReportQuotesAndLinks()
     {
         var e = RunAndRead(quick: false, quickIsFull: false, out string html);
         Assert.Equal("not supported", e.GetProperty("outcome").GetString());
@@ -55,7 +55,7 @@ public class ResultRecordTests
     }
 
     [Fact]
-    public void QuickRunIsInconclusive_UnlessItsDesignIsTheFullOne()
+    public void QuickRunIsInconclusiveUnlessItsDesignIsTheFullOne()
     {
         var quick = RunAndRead(quick: true, quickIsFull: false, out _);
         Assert.Equal("inconclusive", quick.GetProperty("outcome").GetString());

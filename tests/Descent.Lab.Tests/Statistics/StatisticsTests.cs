@@ -16,7 +16,7 @@ public class StatisticsTests
     [InlineData(0.999, 1000, 3.0984021639128754)]
     [InlineData(0.6, 0.7, 0.3560313656774198)]
     [InlineData(0.025, 5, -2.57058183661474)]
-    public void StudentTQuantile_MatchesScipy(double p, double df, double expected)
+    public void StudentTQuantileMatchesScipy(double p, double df, double expected)
     {
         // SciPy's t.ppf is good to about 1e-9 relative (t.cdf at its t.ppf(0.025, 5) is 0.02499999997); ours inverts the CDF to full precision.
         double q = StudentT.Quantile(p, df);
@@ -29,7 +29,7 @@ public class StatisticsTests
     [InlineData(-1.2, 7.5, 0.133334461396611)]
     [InlineData(10.0, 2, 0.9950737714883371)]
     [InlineData(0.3, 100, 0.6176000598498482)]
-    public void StudentTCdf_MatchesScipy(double t, double df, double expected) => Assert.Equal(expected, StudentT.Cdf(t, df), 1e-12);
+    public void StudentTCdfMatchesScipy(double t, double df, double expected) => Assert.Equal(expected, StudentT.Cdf(t, df), 1e-12);
 
     [Fact]
     public void TwoSeedBandIsFarWiderThanNormal()
@@ -45,13 +45,13 @@ public class StatisticsTests
     [InlineData(0.01, -2.3263478740408408)]
     [InlineData(0.3, -0.5244005127080409)]
     [InlineData(0.975, 1.959963984540054)]
-    public void NormalQuantile_MatchesScipy(double p, double expected) => Assert.Equal(expected, Normal.Quantile(p), 1e-12);
+    public void NormalQuantileMatchesScipy(double p, double expected) => Assert.Equal(expected, Normal.Quantile(p), 1e-12);
 
     [Theory]
     [InlineData(3.841, 1, 0.050013683763956804)]
     [InlineData(10.0, 4, 0.04042768199451279)]
     [InlineData(0.5, 3, 0.9188914116546758)]
-    public void ChiSquaredSurvival_MatchesScipy(double x, double k, double expected) => Assert.Equal(expected, ChiSquared.Survival(x, k), 1e-13);
+    public void ChiSquaredSurvivalMatchesScipy(double x, double k, double expected) => Assert.Equal(expected, ChiSquared.Survival(x, k), 1e-13);
 
     [Theory]
     [InlineData(12, 3, 0.03515625, 0.017578125, 4.266666666666667, 0.03886710381241731)]
@@ -59,7 +59,7 @@ public class StatisticsTests
     [InlineData(5, 5, 1.0, 0.623046875, 0.0, 1.0)] // statsmodels does not clamp |b - c| - 1 at 0 and gives 0.1, p 0.75
     [InlineData(0, 7, 0.015625, 1.0, 5.142857142857143, 0.02334220201289086)]
     [InlineData(300, 240, 0.011050481081929901, 0.005525240540964951, 6.446296296296296, 0.01111838850785766)]
-    public void McNemar_ExactAndChiSquared_MatchScipy(int b, int c, double exact, double greater, double chi, double chiP)
+    public void McNemarExactAndChiSquaredMatchScipy(int b, int c, double exact, double greater, double chi, double chiP)
     {
         Assert.Equal(exact, McNemar.Exact(b, c).PValue, 1e-12);
         Assert.Equal(greater, McNemar.Exact(b, c, Alternative.Greater).PValue, 1e-12);
@@ -69,7 +69,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void McNemar_CountsOnlyDiscordantPairs()
+    public void McNemarCountsOnlyDiscordantPairs()
     {
         bool[] a = [true, true, false, false, true];
         bool[] b = [true, false, true, false, false];
@@ -81,7 +81,7 @@ public class StatisticsTests
     private static readonly double[] B = [0.905, 0.881, 0.899, 0.920, 0.882, 0.910, 0.893, 0.904];
 
     [Fact]
-    public void PairedT_MatchesScipy()
+    public void PairedTMatchesScipy()
     {
         var r = PairedTTest.Test(A, B);
         Assert.Equal(3.506620244932245, r.Statistic, 1e-9);
@@ -93,7 +93,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Wilcoxon_MatchesScipy()
+    public void WilcoxonMatchesScipy()
     {
         // A - B has tied |d| (0.006 and 0.011 twice): the normal approximation with tie correction (SciPy mode="approx")
         var tied = WilcoxonSignedRank.Test(A, B);
@@ -112,7 +112,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Holm_MatchesTheStepDownDefinition()
+    public void HolmMatchesTheStepDownDefinition()
     {
         double[] adjusted = Holm.Adjust([0.01, 0.04, 0.03, 0.005, 0.5]);
         double[] expected = [0.04, 0.09, 0.09, 0.025, 0.5];
@@ -122,7 +122,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Spearman_MatchesScipy()
+    public void SpearmanMatchesScipy()
     {
         var r = Spearman.Test([1, 2, 3, 4, 5, 6, 7], [2, 1, 4, 3, 7, 5, 6]);
         Assert.Equal(0.8214285714285715, r.Statistic, 1e-14);
@@ -133,7 +133,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Wilson_MatchesScipy()
+    public void WilsonMatchesScipy()
     {
         var ci = Proportion.Wilson(30, 100);
         Assert.Equal(0.21894885294932764, ci.Low, 1e-12);
@@ -141,7 +141,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void BootstrapPercentile_IsSeeded_AndCoversLikeTheTInterval()
+    public void BootstrapPercentileIsSeededAndCoversLikeTheTInterval()
     {
         var random = new Descent.Lab.Data.SeededRandom(5);
         var values = Enumerable.Range(0, 400).Select(_ => 3 + 2 * random.NextGaussian()).ToArray();

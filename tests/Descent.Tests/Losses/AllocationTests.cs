@@ -5,7 +5,7 @@ namespace Descent.Tests.Losses;
 public class AllocationTests
 {
     [Fact]
-    public void Hot_losses_allocate_nothing_per_call_after_the_first()
+    public void HotLossesAllocateNothingPerCallAfterTheFirst()
     {
         var logits = new float[64 * 10];
         var gradient = new float[64 * 10];
@@ -26,7 +26,7 @@ public class AllocationTests
     }
 
     [Fact]
-    public void Softmax_CE_on_the_worker_pool_allocates_nothing_per_call()
+    public void SoftmaxCEOnTheWorkerPoolAllocatesNothingPerCall()
     {
         // 512 x 1000 logits: above SoftmaxKernels.ParallelThreshold, so rows run in parallel chunks when threads > 1.
         var logits = new float[512 * 1000];
@@ -41,8 +41,7 @@ public class AllocationTests
     private static void AssertNoAllocation(string what, Func<float> run)
     {
         for (int i = 0; i < 200; i++) run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) run();
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before == 0, $"{what} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes");
+        long allocated = SteadyStateAllocation.Measure(() => run(), calls: 10);
+        Assert.True(allocated == 0, $"{what} allocated {allocated} bytes");
     }
 }

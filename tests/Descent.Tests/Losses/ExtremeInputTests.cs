@@ -11,7 +11,7 @@ public class ExtremeInputTests
     }
 
     [Fact]
-    public void Bce_with_logits_of_plus_minus_1000_is_finite()
+    public void BceWithLogitsOfPlusMinus1000IsFinite()
     {
         double[] x = [1000, -1000, 1000, -1000];
         double[] y = [1, 1, 0, 0];
@@ -28,7 +28,7 @@ public class ExtremeInputTests
     }
 
     [Fact]
-    public void Softmax_cross_entropy_of_plus_minus_1000_is_finite()
+    public void SoftmaxCrossEntropyOfPlusMinus1000IsFinite()
     {
         double[] logits = [1000, -1000, 0, -1000, 1000, 1000];
         var g = new double[6];
@@ -42,7 +42,7 @@ public class ExtremeInputTests
     }
 
     [Fact]
-    public void Focal_losses_of_plus_minus_1000_are_finite()
+    public void FocalLossesOfPlusMinus1000AreFinite()
     {
         double[] x = [1000, -1000, 1000, -1000];
         double[] y = [1, 1, 0, 0];
@@ -55,7 +55,7 @@ public class ExtremeInputTests
     }
 
     [Fact]
-    public void Bce_clamps_the_log_at_minus_100_for_probabilities_of_0_and_1()
+    public void BceClampsTheLogAtMinus100ForProbabilitiesOf0And1()
     {
         var g = new double[4];
         var losses = new double[4];

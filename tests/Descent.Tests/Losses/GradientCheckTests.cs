@@ -30,7 +30,7 @@ public class GradientCheckTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Regression_losses(string reduction)
+    public void RegressionLosses(string reduction)
     {
         var r = Parse(reduction);
         double[] x = Random(12, 1), y = Random(12, 2);
@@ -48,7 +48,7 @@ public class GradientCheckTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Binary_classification_losses(string reduction)
+    public void BinaryClassificationLosses(string reduction)
     {
         var r = Parse(reduction);
         double[] logits = Random(12, 4, -3, 3);
@@ -69,7 +69,7 @@ public class GradientCheckTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Softmax_cross_entropy_in_all_its_forms(string reduction)
+    public void SoftmaxCrossEntropyInAllItsForms(string reduction)
     {
         var r = Parse(reduction);
         const int rows = 5, classes = 4;
@@ -90,7 +90,7 @@ public class GradientCheckTests
     }
 
     [Fact]
-    public void Kl_divergence()
+    public void KlDivergence()
     {
         double[] logP = Random(12, 11, -3, -0.1);
         double[] t = Random(12, 12, 0, 1);
@@ -100,7 +100,7 @@ public class GradientCheckTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Metric_learning_losses(string reduction)
+    public void MetricLearningLosses(string reduction)
     {
         var r = Parse(reduction);
         const int n = 4, d = 3;
@@ -121,7 +121,7 @@ public class GradientCheckTests
     [InlineData(TripletMiningStrategy.BatchAll)]
     [InlineData(TripletMiningStrategy.BatchHard)]
     [InlineData(TripletMiningStrategy.SemiHard)]
-    public void Triplet_mining(TripletMiningStrategy strategy)
+    public void TripletMiningStrategies(TripletMiningStrategy strategy)
     {
         double[] embeddings = Random(8 * 3, 15);
         int[] labels = [0, 1, 0, 2, 1, 2, 0, 1];
@@ -131,7 +131,7 @@ public class GradientCheckTests
     }
 
     [Fact]
-    public void Regularization_terms()
+    public void RegularizationTerms()
     {
         double[] w = Random(9, 16).Select(v => v + Math.Sign(v) * 0.05).ToArray();
         Passes((x, g) => ElasticNet<double>.L1(0.3).Evaluate(x, g), w);
@@ -143,7 +143,7 @@ public class GradientCheckTests
     }
 
     [Fact]
-    public void Composite_loss()
+    public void CompositeOfLosses()
     {
         double[] input = Random(10, 17);
         var ce = new SoftmaxCrossEntropy<double>();
@@ -157,7 +157,7 @@ public class GradientCheckTests
     }
 
     [Fact]
-    public void The_checker_catches_a_wrong_gradient()
+    public void TheCheckerCatchesAWrongGradient()
     {
         var result = GradientChecker.Check((x, g) => { g[0] = 3 * x[0]; return x[0] * x[0]; }, [1.0]);
         Assert.False(result.Passed);

@@ -8,19 +8,19 @@ public class LectureExampleTests
     private static readonly double[] Targets = [100, 150, 200, 180, 120];
 
     [Fact]
-    public void Worked_example_mse_is_83_6()
+    public void WorkedExampleMseIs836()
         => Assert.Equal(83.6, new MeanSquaredError<double>().Evaluate(Predictions, Targets, new double[5]), 12);
 
     [Fact]
-    public void Worked_example_huber_with_delta_5_is_19_3()
+    public void WorkedExampleHuberWithDelta5Is193()
         => Assert.Equal(19.3, new Huber<double>(delta: 5).Evaluate(Predictions, Targets, new double[5]), 12);
 
     [Fact]
-    public void Worked_example_mae_is_5_6()
+    public void WorkedExampleMaeIs56()
         => Assert.Equal(5.6, new MeanAbsoluteError<double>().Evaluate(Predictions, Targets, new double[5]), 12);
 
     [Fact]
-    public void Bce_of_0_9_for_a_positive_is_minus_ln_0_9()
+    public void BceOf09ForAPositiveIsMinusLn09()
     {
         double value = new BinaryCrossEntropy<double>().Evaluate([0.9], [1.0], new double[1]);
         Assert.Equal(-Math.Log(0.9), value, 14);
@@ -28,7 +28,7 @@ public class LectureExampleTests
     }
 
     [Fact]
-    public void Ce_of_a_confident_correct_prediction_is_small_and_of_a_confident_wrong_one_is_large()
+    public void CeOfAConfidentCorrectPredictionIsSmallAndOfAConfidentWrongOneIsLarge()
     {
         double[] logits = [10, 0, 0];
         var loss = new SoftmaxCrossEntropy<double>();
@@ -41,14 +41,14 @@ public class LectureExampleTests
     }
 
     [Fact]
-    public void Focal_weight_is_0_01_at_p_0_9_and_0_25_at_p_0_5_for_gamma_2()
+    public void FocalWeightIs001AtP09And025AtP05ForGamma2()
     {
         Assert.Equal(0.01, SigmoidFocal<double>.ModulatingFactor(0.9, 2), 14);
         Assert.Equal(0.25, SigmoidFocal<double>.ModulatingFactor(0.5, 2), 14);
     }
 
     [Fact]
-    public void Focal_loss_scales_cross_entropy_by_the_focal_weight()
+    public void FocalLossScalesCrossEntropyByTheFocalWeight()
     {
         // p_t = 0.9 for a positive: logit = ln 9; without alpha the focal loss is 0.01 · (-ln 0.9).
         double value = new SigmoidFocal<double>(alpha: -1, gamma: 2).Evaluate([Math.Log(9)], [1.0], new double[1]);
@@ -56,7 +56,7 @@ public class LectureExampleTests
     }
 
     [Fact]
-    public void Detection_loss_is_the_weighted_sum_of_its_reported_terms()
+    public void DetectionLossIsTheWeightedSumOfItsReportedTerms()
     {
         double[] classLogits = [2, -1, 0.5, 0.1, 1, -2];
         int[] classes = [0, 2];

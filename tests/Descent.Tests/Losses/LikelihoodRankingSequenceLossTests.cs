@@ -36,7 +36,7 @@ public class LikelihoodRankingSequenceLossTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Gradients_match_central_differences(Reduction r)
+    public void GradientsMatchCentralDifferences(Reduction r)
     {
         const int n = 6;
         var losses = new double[r == Reduction.None ? 2 * n : 0];
@@ -74,7 +74,7 @@ public class LikelihoodRankingSequenceLossTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Triplet_with_a_user_distance(Reduction r)
+    public void TripletWithAUserDistance(Reduction r)
     {
         const int n = 4, d = 3;
         double[] triplets = Random(3 * n * d, 13);
@@ -109,7 +109,7 @@ public class LikelihoodRankingSequenceLossTests
 
     [Theory]
     [MemberData(nameof(Reductions))]
-    public void Ctc_gradient_after_log_softmax_matches_central_differences(Reduction r)
+    public void CtcGradientAfterLogSoftmaxMatchesCentralDifferences(Reduction r)
     {
         // PyTorch's CTC gradient with respect to log-probabilities is exp(lp) - γ; through a log-softmax it becomes the true
         // gradient with respect to the logits, which central differences of loss(log_softmax(z)) check.
@@ -136,7 +136,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Ctc_equals_brute_force_over_alignments()
+    public void CtcEqualsBruteForceOverAlignments()
     {
         // T = 4, C = 3, target [1, 2]: enumerate all 3^4 paths, collapse repeats then drop blanks, sum the matching ones.
         const int time = 4, classes = 3;
@@ -159,7 +159,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Ctc_on_long_sequences_stays_finite_in_float_and_double()
+    public void CtcOnLongSequencesStaysFiniteInFloatAndDouble()
     {
         // 2000 steps, 100 labels, peaked log-probabilities: the path probability underflows any linear-space recursion
         // (e^-5000), the log-space one is exact; the gradient rows sum to 1 - 1 = 0 (exp(lp) sums to 1, γ sums to 1).
@@ -179,7 +179,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Ctc_impossible_alignment_is_infinite_or_zeroed()
+    public void CtcImpossibleAlignmentIsInfiniteOrZeroed()
     {
         double[] lp = LogSoftmaxRows(Random(2 * 3, 17), 3);
         var g = new double[lp.Length];
@@ -190,7 +190,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Nt_xent_equals_the_direct_formula()
+    public void NtXentEqualsTheDirectFormula()
     {
         // SimCLR eq. 1 written out: ℓ(i, j) = -log(exp(sim(z_i, z_j)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ)), L = 1/2N Σ_k [ℓ(2k-1, 2k) + ℓ(2k, 2k-1)]
         // (here views are rows k and k + N rather than interleaved).
@@ -219,7 +219,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Info_nce_equals_cross_entropy_over_in_batch_logits()
+    public void InfoNceEqualsCrossEntropyOverInBatchLogits()
     {
         const int n = 4, d = 3;
         double[] q = Random(n * d, 19), k = Random(n * d, 20);
@@ -243,7 +243,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Poly_one_is_cross_entropy_plus_epsilon_times_one_minus_pt()
+    public void PolyOneIsCrossEntropyPlusEpsilonTimesOneMinusPt()
     {
         double[] logits = Random(3 * 5, 21, -3, 3);
         int[] targets = [4, 0, 2];
@@ -255,7 +255,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Soft_dice_is_zero_for_a_perfect_match_and_one_for_disjoint_masks()
+    public void SoftDiceIsZeroForAPerfectMatchAndOneForDisjointMasks()
     {
         var g = new double[4];
         Assert.Equal(0.0, new SoftDice<double>(0).Evaluate([1, 0, 1, 0], [1, 0, 1, 0], 4, g), 12);
@@ -266,7 +266,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Extremes_stay_finite()
+    public void ExtremesStayFinite()
     {
         static void Finite(double value, double[] g)
         {
@@ -299,7 +299,7 @@ public class LikelihoodRankingSequenceLossTests
     }
 
     [Fact]
-    public void Invalid_arguments_fail_clearly_and_write_nothing()
+    public void InvalidArgumentsFailClearlyAndWriteNothing()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PoissonNegativeLogLikelihood<double>(epsilon: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new GaussianNegativeLogLikelihood<double>(epsilon: 0));

@@ -14,11 +14,11 @@ public class LossParityTests
     }
 
     [Fact]
-    public void Every_golden_file_is_found() => Assert.True(Cases().Count >= 60);
+    public void EveryGoldenFileIsFound() => Assert.True(Cases().Count >= 60);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Golden_case_passes_in_double(string file)
+    public void GoldenCasePassesInDouble(string file)
     {
         var result = ParityRunner.Run(Path.Combine(Folder, file));
         Assert.True(result.Passed, $"{result.Name}: {result.Detail} (worst ratio {result.WorstRatio})");
@@ -26,7 +26,7 @@ public class LossParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Golden_case_passes_in_float(string file)
+    public void GoldenCasePassesInFloat(string file)
     {
         var result = ParityRunner.Run(Path.Combine(Folder, file), ParityPrecision.Float);
         Assert.True(result.Passed, $"{result.Name}: {result.Detail} (worst ratio {result.WorstRatio})");

@@ -16,7 +16,7 @@ public class SoftmaxCrossEntropyKernelTests
     }
 
     [Fact]
-    public void Results_are_bit_identical_for_any_thread_count()
+    public void ResultsAreBitIdenticalForAnyThreadCount()
     {
         var (logits, targets) = Batch(700, 251, 1);
         float? reference = null;
@@ -42,7 +42,7 @@ public class SoftmaxCrossEntropyKernelTests
     [InlineData(50, 64)]
     [InlineData(50, 65)]
     [InlineData(80, 1000)]
-    public void Fused_float_path_matches_the_double_reference(int rows, int classes)
+    public void FusedFloatPathMatchesTheDoubleReference(int rows, int classes)
     {
         var (logits, targets) = Batch(rows, classes, 2);
         var gradient = new float[logits.Length];
@@ -65,7 +65,7 @@ public class SoftmaxCrossEntropyKernelTests
     [InlineData(16)]
     [InlineData(17)]
     [InlineData(100)]
-    public void Fused_double_path_matches_the_general_double_path(int classes)
+    public void FusedDoublePathMatchesTheGeneralDoublePath(int classes)
     {
         var (logitsF, targets) = Batch(60, classes, 5);
         var logits = logitsF.Select(v => (double)v * 1.37).ToArray();
@@ -80,7 +80,7 @@ public class SoftmaxCrossEntropyKernelTests
     [Theory]
     [InlineData(10)]
     [InlineData(100)]
-    public void A_NaN_logit_makes_the_loss_and_its_row_NaN_and_leaves_other_rows_alone(int classes)
+    public void ANaNLogitMakesTheLossAndItsRowNaNAndLeavesOtherRowsAlone(int classes)
     {
         var (logits, targets) = Batch(3, classes, 4);
         targets[1] = 0;
@@ -95,7 +95,7 @@ public class SoftmaxCrossEntropyKernelTests
     }
 
     [Fact]
-    public void Sum_and_none_reductions_of_the_fused_path_agree()
+    public void SumAndNoneReductionsOfTheFusedPathAgree()
     {
         var (logits, targets) = Batch(40, 10, 3);
         var g1 = new float[logits.Length];

@@ -5,7 +5,7 @@ namespace Descent.Tests.Losses;
 public class ValidationTests
 {
     [Fact]
-    public void Shape_mismatch_names_the_argument()
+    public void ShapeMismatchNamesTheArgument()
     {
         var e = Assert.Throws<ArgumentException>(() => new MeanSquaredError<double>().Evaluate([1.0, 2.0], [1.0], new double[2]));
         Assert.Equal("target", e.ParamName);
@@ -20,7 +20,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Out_of_range_class_index_is_rejected_and_changes_nothing()
+    public void OutOfRangeClassIndexIsRejectedAndChangesNothing()
     {
         var gradient = new float[] { 7, 7, 7, 7, 7, 7 };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SoftmaxCrossEntropy<float>().Evaluate(new float[6], [0, 3], 3, gradient));
@@ -34,7 +34,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void The_ignore_index_is_accepted()
+    public void TheIgnoreIndexIsAccepted()
     {
         var gradient = new double[6];
         double value = new SoftmaxCrossEntropy<double>(ignoreIndex: -1).Evaluate([1, 2, 3, 1, 2, 3], [-1, 2], 3, gradient);
@@ -43,7 +43,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Negative_weights_are_rejected_naming_the_argument()
+    public void NegativeWeightsAreRejectedNamingTheArgument()
     {
         Assert.Equal("weight", Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryCrossEntropy<double>(weight: [1.0, -0.5])).ParamName);
         Assert.Equal("positiveWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryCrossEntropyWithLogits<double>(positiveWeight: [-1.0])).ParamName);
@@ -54,7 +54,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Invalid_hyperparameters_are_rejected()
+    public void InvalidHyperparametersAreRejected()
     {
         Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => new Huber<double>(0)).ParamName);
         Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new SmoothL1<double>(-1)).ParamName);
@@ -65,7 +65,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Labels_outside_their_set_are_rejected()
+    public void LabelsOutsideTheirSetAreRejected()
     {
         Assert.Equal("target", Assert.Throws<ArgumentException>(() => new Hinge<double>().Evaluate([1.0], [0.0], new double[1])).ParamName);
         Assert.Equal("labels", Assert.Throws<ArgumentException>(() => new Contrastive<double>().Evaluate([1.0], [2.0], [2.0], 1, new double[1], new double[1])).ParamName);
@@ -76,7 +76,7 @@ public class ValidationTests
 public class CrossEntropySemanticsTests
 {
     [Fact]
-    public void Ignored_rows_do_not_count_in_the_mean_even_with_label_smoothing()
+    public void IgnoredRowsDoNotCountInTheMeanEvenWithLabelSmoothing()
     {
         double[] logits = [1, 2, 3, 0.5, -1, 2, 4, 4, 4];
         var all = new double[9];

@@ -308,7 +308,16 @@ public class LbfgsAllocationTests
             return bytes;
         }
         Measure(5); // warm up (JIT, statics)
-        Assert.Equal(Measure(10), Measure(200));
+        // A run of 200 iterations allocates what a run of 10 does (the buffers sized once): no allocation per iteration.
+        // The runtime may allocate on this thread while it recompiles a hot method (seen once under load), so a few pairs
+        // are measured; an allocation per iteration would make every pair differ.
+        long shortRun = 0, longRun = -1;
+        for (int attempt = 0; attempt < 5 && shortRun != longRun; attempt++)
+        {
+            shortRun = Measure(10);
+            longRun = Measure(200);
+        }
+        Assert.Equal(shortRun, longRun);
     }
 
     [Fact]
@@ -319,8 +328,6 @@ public class LbfgsAllocationTests
         double[] x = problem.StartPoint<double>(10);
         var optimizer = new TorchLbfgs<double>(10, new TorchLbfgsOptions { HistorySize = 5, StrongWolfe = true, GradientTolerance = 0, ChangeTolerance = 0 });
         optimizer.Step(x, closure);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        optimizer.Step(x, closure);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyStateAllocation.Measure(() => optimizer.Step(x, closure), calls: 1));
     }
 }

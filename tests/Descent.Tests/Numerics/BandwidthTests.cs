@@ -9,7 +9,7 @@ public class BandwidthTests
     [InlineData(0)]
     [InlineData(13)]
     [InlineData(FusedLoop.ParallelThreshold * 3 + 7)]
-    public void Triad_and_copy_compute_elementwise_whatever_the_threads(int n)
+    public void TriadAndCopyComputeElementwiseWhateverTheThreads(int n)
     {
         foreach (int threads in new[] { 1, 2, 4 })
         {
@@ -25,7 +25,7 @@ public class BandwidthTests
     }
 
     [Fact]
-    public void Mismatched_lengths_throw_and_change_nothing()
+    public void MismatchedLengthsThrowAndChangeNothing()
     {
         var a = new float[] { 1, 2, 3 };
         Assert.Throws<ArgumentException>(() => Bandwidth.Triad<float>(a, new float[2], 1f));
@@ -45,7 +45,7 @@ public sealed class ProcessCpuTimeCollection;
 public class WorkerPoolIdleTests
 {
     [Fact]
-    public void Idle_workers_do_not_burn_the_cpu()
+    public void IdleWorkersDoNotBurnTheCpu()
     {
         int threads = Math.Max(2, Environment.ProcessorCount);
         var a = new float[FusedLoop.ParallelThreshold * 8];

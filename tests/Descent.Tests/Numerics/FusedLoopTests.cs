@@ -29,7 +29,7 @@ public class FusedLoopTests
     }
 
     [Fact]
-    public void Every_length_and_offset_matches_scalar_code()
+    public void EveryLengthAndOffsetMatchesScalarCode()
     {
         for (int n = 0; n <= 70; n++)
         {
@@ -49,7 +49,7 @@ public class FusedLoopTests
     }
 
     [Fact]
-    public void Mismatched_lengths_throw_before_writing()
+    public void MismatchedLengthsThrowBeforeWriting()
     {
         var p = new double[] { 1, 2, 3 };
         Assert.Throws<ArgumentException>(() => FusedLoop.RunSpans(new AxpyKernel { A = 1 }, p, new double[2], default, default, default));
@@ -58,7 +58,7 @@ public class FusedLoopTests
     }
 
     [Fact]
-    public void Worker_pool_runs_every_chunk_once_and_propagates_exceptions()
+    public void WorkerPoolRunsEveryChunkOnceAndPropagatesExceptions()
     {
         var job = new CountingJob(37);
         WorkerPool.Shared.Run(job, 37, 4);
@@ -71,7 +71,7 @@ public class FusedLoopTests
     }
 
     [Fact]
-    public void An_announced_next_tensor_changes_no_result_whatever_its_buffers()
+    public void AnAnnouncedNextTensorChangesNoResultWhateverItsBuffers()
     {
         var g = Enumerable.Range(0, 300).Select(i => Math.Sin(i)).ToArray();
         var expectedP = Enumerable.Range(0, 300).Select(i => i * 0.5).ToArray();

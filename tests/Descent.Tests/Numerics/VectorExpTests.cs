@@ -14,7 +14,7 @@ public class VectorExpTests
     }
 
     [Fact]
-    public void Within_two_ulp_of_the_correctly_rounded_exp_over_the_normal_range()
+    public void WithinTwoUlpOfTheCorrectlyRoundedExpOverTheNormalRange()
     {
         // Every 97th float between the smallest input with a normal result and ln(FLT_MAX): about 2.2 million points,
         // covering every binade of the input and every reduction interval.
@@ -52,7 +52,7 @@ public class VectorExpTests
     [InlineData(-1000f, 0f)]
     [InlineData(float.PositiveInfinity, float.PositiveInfinity)]
     [InlineData(89f, float.PositiveInfinity)]
-    public void Special_values(float x, float expected)
+    public void SpecialValues(float x, float expected)
     {
         Assert.Equal(expected, VectorExp.Exp(Vector512.Create(x))[5]);
         Assert.Equal(expected, VectorExp.Exp(Vector256.Create(x))[3]);
@@ -60,7 +60,7 @@ public class VectorExpTests
     }
 
     [Fact]
-    public void NaN_stays_NaN_and_does_not_disturb_other_lanes()
+    public void NaNStaysNaNAndDoesNotDisturbOtherLanes()
     {
         var x = Vector512.Create(1f).WithElement(3, float.NaN);
         var e = VectorExp.Exp(x);
@@ -70,7 +70,7 @@ public class VectorExpTests
     }
 
     [Fact]
-    public void Register_widths_and_the_scalar_form_give_the_same_bits()
+    public void RegisterWidthsAndTheScalarFormGiveTheSameBits()
     {
         var random = new Random(7);
         for (int i = 0; i < 2000; i++)

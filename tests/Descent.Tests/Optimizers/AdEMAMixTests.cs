@@ -13,7 +13,7 @@ public class AdEMAMixTests
     [Theory]
     [InlineData(0L)]
     [InlineData(10L)]
-    public void Three_steps_match_the_paper(long warmup)
+    public void ThreeStepsMatchThePaper(long warmup)
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         double lr = 0.01, b1 = 0.9, b2 = 0.999, b3 = 0.9999, alpha = 5, eps = 1e-8, wd = 0.1;
@@ -42,7 +42,7 @@ public class AdEMAMixTests
     }
 
     [Fact]
-    public void Schedulers_start_at_beta1_and_zero_and_end_at_the_targets()
+    public void SchedulersStartAtBeta1AndZeroAndEndAtTheTargets()
     {
         var rule = new ScaleByAdEMAMix<double>(alpha: 8, warmupSteps: 100);
         Assert.Equal(0.08, rule.AlphaAt(1), 15);
@@ -61,7 +61,7 @@ public class AdEMAMixTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic_and_rosenbrock()
+    public void ConvergesOnAQuadraticAndRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.AdEMAMix<double>(0.02, beta3: 0.999, learningRateSchedule: new TestObjectives.Cosine(4000)), TestObjectives.TwoCurvatures, [4, 3], 4000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-7, $"f = {TestObjectives.Value(TestObjectives.TwoCurvatures, x)}");
@@ -70,7 +70,7 @@ public class AdEMAMixTests
     }
 
     [Fact]
-    public void Validation_and_state()
+    public void ValidationAndState()
     {
         Assert.Equal("beta3", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.AdEMAMix<double>(beta3: 1)).ParamName);
         Assert.Equal("alpha", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.AdEMAMix<double>(alpha: -1)).ParamName);

@@ -70,7 +70,7 @@ public class AdafactorTests
     }
 
     [Fact]
-    public void Three_steps_factored_with_defaults_match_hf()
+    public void ThreeStepsFactoredWithDefaultsMatchHf()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1, -0.3, 1.2], a = [1, 3, 0.5, 2, 1, 4], c = [1, 1, 1, 0, 0, 0];
         var got = TestObjectives.Trace(Optim.Adafactor<double>(), p0, a, c, 3, shape: [2, 3]);
@@ -78,7 +78,7 @@ public class AdafactorTests
     }
 
     [Fact]
-    public void Three_steps_unfactored_with_lr_first_moment_and_decay_match_hf()
+    public void ThreeStepsUnfactoredWithLrFirstMomentAndDecayMatchHf()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1], a = [1, 3, 0.5, 2], c = [1, 1, 1, 0];
         var got = TestObjectives.Trace(Optim.Adafactor<double>(0.05, beta1: 0.9, weightDecay: 0.1, scaleParameter: false), p0, a, c, 3);
@@ -86,7 +86,7 @@ public class AdafactorTests
     }
 
     [Fact]
-    public void Update_clipping_bounds_the_first_step_rms()
+    public void UpdateClippingBoundsTheFirstStepRms()
     {
         // Step 1: beta2_1 = 0, V = G² + eps1, so U = ±1 (RMS 1 = d, not clipped); with d = 0.5 the step halves.
         var p = new[] { 1.0, 1.0 };
@@ -97,7 +97,7 @@ public class AdafactorTests
     }
 
     [Fact]
-    public void Factored_state_is_sublinear_with_hf_names()
+    public void FactoredStateIsSublinearWithHfNames()
     {
         var o = Optim.Adafactor<float>(beta1: 0.9);
         o.AddGroup(new Parameter<float>("w", new float[20000], new float[20000], [100, 200]),
@@ -110,7 +110,7 @@ public class AdafactorTests
     }
 
     [Fact]
-    public void Batched_factoring_of_rank_three_equals_separate_matrices()
+    public void BatchedFactoringOfRankThreeEqualsSeparateMatrices()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1, -0.3, 1.2, 0.7, 0.2, -0.9, 1.1, 0.4, -2.0], a = [1, 3, 0.5, 2, 1, 4, 1, 2, 3, 1, 0.5, 2], c = new double[12];
         var got = TestObjectives.Trace(Optim.Adafactor<double>(0.1, scaleParameter: false), p0, a, c, 2, shape: [2, 2, 3]);
@@ -122,7 +122,7 @@ public class AdafactorTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic_with_no_arguments_and_on_rosenbrock()
+    public void ConvergesOnAQuadraticWithNoArgumentsAndOnRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.Adafactor<double>(), TestObjectives.TwoCurvatures, [4, 3], 1000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-12, $"f = {TestObjectives.Value(TestObjectives.TwoCurvatures, x)}");
@@ -147,7 +147,7 @@ public class AdafactorTests
 public class AdafactorRelativeStepTests
 {
     [Fact]
-    public void Relative_step_with_a_learning_rate_caps_at_it_and_explicit_false_uses_the_constant()
+    public void RelativeStepWithALearningRateCapsAtItAndExplicitFalseUsesTheConstant()
     {
         // t = 1: U = ±1 (beta2_1 = 0), no parameter scale: the step is rho_1 = min(lr, 1) with the relative step, lr without.
         static double FirstStep(Optimizer<double> o)

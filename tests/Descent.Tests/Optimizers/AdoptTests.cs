@@ -39,16 +39,16 @@ public class AdoptTests
     }
 
     [Fact]
-    public void Four_steps_match_the_paper_with_clipping() => Check(clip: true, decoupled: false, wd: 0);
+    public void FourStepsMatchThePaperWithClipping() => Check(clip: true, decoupled: false, wd: 0);
 
     [Fact]
-    public void Four_steps_match_the_paper_without_clipping_and_with_l2() => Check(clip: false, decoupled: false, wd: 0.1);
+    public void FourStepsMatchThePaperWithoutClippingAndWithL2() => Check(clip: false, decoupled: false, wd: 0.1);
 
     [Fact]
-    public void Four_steps_match_with_decoupled_decay() => Check(clip: true, decoupled: true, wd: 0.1);
+    public void FourStepsMatchWithDecoupledDecay() => Check(clip: true, decoupled: true, wd: 0.1);
 
     [Fact]
-    public void First_step_only_initializes_v()
+    public void FirstStepOnlyInitializesV()
     {
         var p = new[] { 1.0, -2 };
         var o = Optim.Adopt<double>(0.5, weightDecay: 0.3, decoupled: true);
@@ -64,7 +64,7 @@ public class AdoptTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic_and_rosenbrock()
+    public void ConvergesOnAQuadraticAndRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.Adopt<double>(0.05, beta2: 0.99, learningRateSchedule: new TestObjectives.Cosine(2000)), TestObjectives.TwoCurvatures, [4, 3], 2000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-10);
@@ -73,7 +73,7 @@ public class AdoptTests
     }
 
     [Fact]
-    public void Validation_and_state()
+    public void ValidationAndState()
     {
         Assert.Equal("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Adopt<double>(beta2: 1)).ParamName);
         Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Adopt<double>(epsilon: double.PositiveInfinity)).ParamName);

@@ -12,6 +12,27 @@ namespace Descent.Tests.Optimizers;
 /// </summary>
 public class AllocationTests
 {
+    [Theory]
+    [InlineData(false, 1000)]
+    [InlineData(false, 140_000)]
+    [InlineData(true, 1000)]
+    [InlineData(true, 140_000)]
+    public void AStepAllocatesNothingAfterTheFirst(bool composed, int length)
+    {
+        foreach (var o in new[] { Optim.AdamW<double>(amsgrad: true), Optim.Sgd<double>(momentum: 0.9), Optim.RmsProp<double>(centered: true, momentum: 0.9), Optim.AdaGrad<double>(), Optim.NAdam<double>() })
+        {
+            o.UseFusedKernels = !composed;
+            o.MaxDegreeOfParallelism = 4;
+            o.NonFinitePolicy = NonFinitePolicy.SkipStep;
+            var (v, g) = TestObjectives.RandomBuffers(length, 1);
+            o.AddGroup(new Parameter<double>("w", v, g));
+            o.AddGroup(new Parameter<double>("b", new double[7], new double[7])).Set(HyperparameterKey.LearningRate, 1e-4);
+            for (int i = 0; i < 4; i++) o.Step();
+            long allocated = SteadyStateAllocation.Measure(o.Step, calls: 3);
+            Assert.True(allocated == 0, $"{o.Kind}: {allocated} bytes allocated in 3 steps");
+        }
+    }
+
     public static TheoryData<string> FusedCatalogNames()
     {
         var data = new TheoryData<string>();
@@ -22,7 +43,7 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(FusedCatalogNames))]
-    public void Fused_steps_allocate_nothing_after_the_first(string name)
+    public void FusedStepsAllocateNothingAfterTheFirst(string name)
     {
         AssertNoAllocation<float>(name, [FusedLoop.ParallelThreshold + 17]);
         AssertNoAllocation<double>(name, [FusedLoop.ParallelThreshold + 17]);
@@ -40,14 +61,7 @@ public class AllocationTests
         o.AddGroup(lengths.Select((n, i) => new Parameter<T>($"p{i}", new T[n], Enumerable.Repeat(T.CreateTruncating(0.01), n).ToArray())).ToArray());
         o.Step();
         o.Step();
-        // Tiered JIT may allocate while recompiling hot methods; a steady state allocates nothing.
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 4 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 3; i++) o.Step();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long allocated = SteadyStateAllocation.Measure(o.Step, calls: 3);
         Assert.True(allocated == 0, $"{name} {typeof(T).Name} [{lengths.Length} tensors]: {allocated} bytes in 3 steps");
     }
 
@@ -56,9 +70,7 @@ public class AllocationTests
     private static long AllocatedBy(Action step)
     {
         for (int i = 0; i < 3; i++) step(); // first steps may size scratch buffers
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) step();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return SteadyStateAllocation.Measure(step, calls: 10);
     }
 
     private static Optimizer<double> Build(Optimizer<double> optimizer)
@@ -71,14 +83,49 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(CatalogNames))]
-    public void Steps_allocate_nothing(string name)
+    public void StepsAllocateNothing(string name)
     {
         var optimizer = Build(OptimizerCatalog.Create<double>(name + "()"));
         Assert.Equal(0, AllocatedBy(optimizer.Step));
     }
 
+    public static TheoryData<string> SparseCatalogNames() =>
+        new(OptimizerCatalog.All.Select(d => d.Name).Where(n => OptimizerCatalog.Create<double>(n + "()").SupportsSparseGradients));
+
+    [Theory]
+    [MemberData(nameof(SparseCatalogNames))]
+    public void SparseStepsAllocateNothingAfterTheLargestRowSet(string name)
+    {
+        AssertSparseNoAllocation<float>(name);
+        AssertSparseNoAllocation<double>(name);
+    }
+
+    private static void AssertSparseNoAllocation<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Width = 4;
+        var o = OptimizerCatalog.Create<T>(name + "()");
+        var p = new Parameter<T>("embedding", new T[50 * Width], new T[50 * Width], [50, Width]);
+        o.AddGroup(p);
+        var sparse = new SparseGradient<T>(Width);
+        p.SparseGradient = sparse;
+        var values = Enumerable.Range(0, 6 * Width).Select(i => T.CreateTruncating(0.01 * (i - 11))).ToArray();
+        // Row sets of different sizes, repeats included (coalesced); the largest comes first.
+        int[][] sets = [[3, 7, 7, 40, 12, 0], [5], [49, 1, 2], [8, 8]];
+        void Steps()
+        {
+            foreach (int[] rows in sets)
+            {
+                sparse.Set(rows, values.AsSpan(0, rows.Length * Width));
+                o.Step();
+            }
+        }
+        Steps();
+        long allocated = SteadyStateAllocation.Measure(Steps, calls: 1);
+        Assert.True(allocated == 0, $"{name} {typeof(T).Name}: {allocated} bytes in {sets.Length} sparse steps");
+    }
+
     [Fact]
-    public void Wrapper_steps_allocate_nothing()
+    public void WrapperStepsAllocateNothing()
     {
         var inner = Build(Optim.Adam<double>());
         var lookahead = new Lookahead<double>(inner, 2);

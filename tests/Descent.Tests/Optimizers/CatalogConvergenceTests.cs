@@ -30,7 +30,7 @@ public class CatalogConvergenceTests
     }
 
     [Fact]
-    public void Each_check_runs_its_own_entry()
+    public void EachCheckRunsItsOwnEntry()
     {
         foreach (var d in OptimizerCatalog.All)
         {
@@ -41,7 +41,7 @@ public class CatalogConvergenceTests
 
     [Theory]
     [MemberData(nameof(Quadratic))]
-    public void Converges_on_the_quadratic(string name, string text, int steps, double tolerance)
+    public void ConvergesOnTheQuadratic(string name, string text, int steps, double tolerance)
     {
         var x = new double[] { 1, 1, 1, 1 };
         var g = new double[4];
@@ -52,7 +52,7 @@ public class CatalogConvergenceTests
 
     [Theory]
     [MemberData(nameof(Rosenbrock))]
-    public void Converges_on_Rosenbrock(string name, string text, int steps, double tolerance)
+    public void ConvergesOnRosenbrock(string name, string text, int steps, double tolerance)
     {
         var x = new double[] { -1.2, 1 };
         var g = new double[2];

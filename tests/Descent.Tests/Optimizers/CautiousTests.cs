@@ -25,7 +25,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void Mask_keeps_agreeing_signs_and_rescales_by_the_clamped_mean()
+    public void MaskKeepsAgreeingSignsAndRescalesByTheClampedMean()
     {
         // Liang et al. 2024, Algorithm 1: phi = (u g > 0) = [1, 0, 1, 0] (u g = 0 is dropped); mean(phi) = 0.5; u phi / 0.5.
         var p = MaskedStep([1, 2, -3, 0], [0.5, -1, -2, 4], CautiousNormalization.ClampedMean);
@@ -33,7 +33,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void Original_normalization_is_count_over_kept_plus_one()
+    public void OriginalNormalizationIsCountOverKeptPlusOne()
     {
         // C-Optim's first release: n / (sum(phi) + 1) = 4 / 3.
         var p = MaskedStep([1, 2, -3, 0], [0.5, -1, -2, 4], CautiousNormalization.CountPlusOne);
@@ -41,7 +41,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void All_masked_gives_no_move_and_the_floor_bounds_the_scale()
+    public void AllMaskedGivesNoMoveAndTheFloorBoundsTheScale()
     {
         Assert.Equal(new double[3], MaskedStep([1, 1, 1], [-1, -1, -1], CautiousNormalization.ClampedMean));
         Assert.Equal(1000.0, Cautious<double>.Scale(CautiousNormalization.ClampedMean, 0, 5000));
@@ -50,7 +50,7 @@ public class CautiousTests
 
     /// <summary>C-AdamW per the paper's Algorithm 2 (mask on the Adam direction vs g, decay unmasked).</summary>
     [Fact]
-    public void Cautious_adamw_three_steps_match_the_paper()
+    public void CautiousAdamwThreeStepsMatchThePaper()
     {
         double[] p0 = [0.5, -1.5, 2.0, 0.1], a = [1, 3, 0.5, -2], c = [1, 1, 1, 1];
         double lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.1;
@@ -77,7 +77,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void Cautious_lion_three_steps_match_the_paper()
+    public void CautiousLionThreeStepsMatchThePaper()
     {
         // Momentum from a first gradient pointing the other way makes some signs disagree at steps 2-3.
         double[] p0 = [0.5, -1.5, 2.0, 0.1], a = [1, 3, 0.5, -2], c = [1, -1, 3, 0];
@@ -103,7 +103,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic()
+    public void ConvergesOnAQuadratic()
     {
         var x = TestObjectives.Minimize(Optim.CautiousAdamW<double>(0.05, weightDecay: 0, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.TwoCurvatures, [4, 3], 3000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-12);
@@ -112,7 +112,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void Converges_on_rosenbrock()
+    public void ConvergesOnRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.CautiousAdamW<double>(0.05, weightDecay: 0, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.Rosenbrock, [-1.2, 1], 3000);
         Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-6, $"C-AdamW f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)}");
@@ -121,7 +121,7 @@ public class CautiousTests
     }
 
     [Fact]
-    public void Validation_and_state()
+    public void ValidationAndState()
     {
         Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.CautiousAdamW<double>(epsilon: -1)).ParamName);
         Assert.Equal("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.CautiousLion<double>(beta2: 1.5)).ParamName);

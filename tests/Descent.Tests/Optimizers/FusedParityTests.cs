@@ -104,7 +104,7 @@ public class FusedParityTests
 
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void Fused_equals_composed_for_every_length_and_unaligned_slices(string name)
+    public void FusedEqualsComposedForEveryLengthAndUnalignedSlices(string name)
     {
         int[] lengths = Enumerable.Range(0, 258).ToArray();
         var composed = Build(Create(name), 7, lengths);
@@ -125,7 +125,7 @@ public class FusedParityTests
 
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void Multithreaded_fused_equals_composed_and_single_threaded(string name)
+    public void MultithreadedFusedEqualsComposedAndSingleThreaded(string name)
     {
         int[] lengths = [FusedLoop.ParallelThreshold * 2 + 13];
         var composed = Build(Create(name), 3, lengths);
@@ -148,7 +148,7 @@ public class FusedParityTests
     }
 
     [Fact]
-    public void Float_fused_matches_composed_closely()
+    public void FloatFusedMatchesComposedClosely()
     {
         var random = new Random(5);
         float[] v1 = Enumerable.Range(0, 301).Select(_ => (float)random.NextDouble()).ToArray();

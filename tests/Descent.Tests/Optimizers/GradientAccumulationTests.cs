@@ -38,7 +38,7 @@ public class GradientAccumulationTests
     [InlineData("prodigy")]
     [InlineData("schedule_free_adamw")]
     [InlineData("muon")]
-    public void K_accumulated_micro_batches_equal_one_large_batch(string kind)
+    public void KAccumulatedMicroBatchesEqualOneLargeBatch(string kind)
     {
         var (x, y) = Data();
         Optimizer<double> Create() => kind switch

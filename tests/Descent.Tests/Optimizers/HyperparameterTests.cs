@@ -5,7 +5,7 @@ namespace Descent.Tests.Optimizers;
 public class HyperparameterTests
 {
     [Fact]
-    public void The_table_has_one_row_per_key_in_key_order_with_unique_names()
+    public void TheTableHasOneRowPerKeyInKeyOrderWithUniqueNames()
     {
         var keys = Enum.GetValues<HyperparameterKey>();
         Assert.Equal(keys.Length, Hyperparameters.Count);
@@ -23,10 +23,10 @@ public class HyperparameterTests
     [InlineData(HyperparameterKey.TrustRatio, 0.5, false)]
     [InlineData(HyperparameterKey.UseMuon, 1.0, true)]
     [InlineData(HyperparameterKey.Epsilon, -1e-8, false)]
-    public void Ranges_are_those_documented(HyperparameterKey key, double value, bool valid) => Assert.Equal(valid, Hyperparameters.IsValid(key, value));
+    public void RangesAreThoseDocumented(HyperparameterKey key, double value, bool valid) => Assert.Equal(valid, Hyperparameters.IsValid(key, value));
 
     [Fact]
-    public void Validation_names_the_parameter_the_keyword_and_the_range()
+    public void ValidationNamesTheParameterTheKeywordAndTheRange()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Hyperparameters.Validate(HyperparameterKey.Beta2, 1.5, "beta2"));
         Assert.Contains("beta2 (beta2) must be in [0, 1)", e.Message);

@@ -7,7 +7,7 @@ public class LambTests
 {
     /// <summary>You et al. 2020, Algorithm 2: r = m̂ / (sqrt(v̂) + eps) + wd p; p -= lr ||p|| / ||r|| r.</summary>
     [Fact]
-    public void Three_steps_match_the_paper()
+    public void ThreeStepsMatchThePaper()
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         double lr = 0.05, b1 = 0.9, b2 = 0.999, eps = 1e-6, wd = 0.01;
@@ -33,7 +33,7 @@ public class LambTests
     }
 
     [Fact]
-    public void Trust_ratio_off_for_a_group_or_zero_weights_gives_the_adamw_step()
+    public void TrustRatioOffForAGroupOrZeroWeightsGivesTheAdamwStep()
     {
         var lamb = Optim.Lamb<double>(0.1, epsilon: 1e-8, weightDecay: 0.1);
         var adamw = Optim.AdamW<double>(0.1, epsilon: 1e-8, weightDecay: 0.1);
@@ -54,7 +54,7 @@ public class LambTests
     }
 
     [Fact]
-    public void Max_trust_ratio_clamps()
+    public void MaxTrustRatioClamps()
     {
         var p = new[] { 30.0, -40 };
         var o = Optim.Lamb<double>(0.1, maxTrustRatio: 2);
@@ -66,7 +66,7 @@ public class LambTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic_and_rosenbrock()
+    public void ConvergesOnAQuadraticAndRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.Lamb<double>(0.05, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.TwoCurvatures, [4, 3], 3000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-9);
@@ -75,7 +75,7 @@ public class LambTests
     }
 
     [Fact]
-    public void Validation_and_state()
+    public void ValidationAndState()
     {
         Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Lamb<double>(epsilon: double.NaN)).ParamName);
         var o = Optim.Lamb<double>();

@@ -9,7 +9,7 @@ public class LarsTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Three_steps_match_the_paper(bool nesterov)
+    public void ThreeStepsMatchThePaper(bool nesterov)
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         double lr = 2, mu = 0.9, wd = 0.01, eta = 0.01;
@@ -32,7 +32,7 @@ public class LarsTests
     }
 
     [Fact]
-    public void Trust_ratio_off_for_a_group_is_sgd_with_momentum()
+    public void TrustRatioOffForAGroupIsSgdWithMomentum()
     {
         var lars = Optim.Lars<double>(0.1, 0.9, weightDecay: 0.01);
         var sgd = Optim.Sgd<double>(0.1, 0.9, weightDecay: 0.01);
@@ -51,7 +51,7 @@ public class LarsTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic_and_rosenbrock()
+    public void ConvergesOnAQuadraticAndRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.Lars<double>(1, trustCoefficient: 0.01, learningRateSchedule: new TestObjectives.Cosine(1000)), TestObjectives.TwoCurvatures, [4, 3], 1000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-6);
@@ -60,7 +60,7 @@ public class LarsTests
     }
 
     [Fact]
-    public void Validation_and_state()
+    public void ValidationAndState()
     {
         Assert.Equal("trustCoefficient", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Lars<double>(trustCoefficient: 0)).ParamName);
         Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Lars<double>(epsilon: -1)).ParamName);

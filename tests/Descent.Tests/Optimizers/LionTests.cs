@@ -26,7 +26,7 @@ public class LionTests
     }
 
     [Fact]
-    public void First_step_moves_each_coordinate_by_lr_against_the_gradient_sign()
+    public void FirstStepMovesEachCoordinateByLrAgainstTheGradientSign()
     {
         // Step 1 by hand: m = 0, so c = 0.1 g and sign(c) = sign(g): p1 = p0 - lr sign(g); zero gradient: no move.
         var p = new[] { 1.0, -2.0, 0.5 };
@@ -40,7 +40,7 @@ public class LionTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Three_steps_match_the_paper(bool fused)
+    public void ThreeStepsMatchThePaper(bool fused)
     {
         double[] p0 = [0.5, -1.5, 2.0], a = [1, 3, 0.5], c = [1, 1, 1];
         var o = Optim.Lion<double>(learningRate: 0.1, beta1: 0.9, beta2: 0.99, weightDecay: 0.2);
@@ -51,21 +51,21 @@ public class LionTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic()
+    public void ConvergesOnAQuadratic()
     {
         var x = TestObjectives.Minimize(Optim.Lion<double>(0.1, learningRateSchedule: new TestObjectives.Cosine(1000)), TestObjectives.TwoCurvatures, [4, 3], 1000);
         Assert.True(TestObjectives.Value(TestObjectives.TwoCurvatures, x) < 1e-8, $"f = {TestObjectives.Value(TestObjectives.TwoCurvatures, x)}");
     }
 
     [Fact]
-    public void Converges_on_rosenbrock()
+    public void ConvergesOnRosenbrock()
     {
         var x = TestObjectives.Minimize(Optim.Lion<double>(0.1, learningRateSchedule: new TestObjectives.Cosine(3000)), TestObjectives.Rosenbrock, [-1.2, 1], 3000);
         Assert.True(TestObjectives.Value(TestObjectives.Rosenbrock, x) < 1e-5, $"f = {TestObjectives.Value(TestObjectives.Rosenbrock, x)} at ({x[0]}, {x[1]})");
     }
 
     [Fact]
-    public void Invalid_arguments_name_the_parameter()
+    public void InvalidArgumentsNameTheParameter()
     {
         Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Lion<double>(learningRate: -1)).ParamName);
         Assert.Equal("beta1", Assert.Throws<ArgumentOutOfRangeException>(() => Optim.Lion<double>(beta1: 1)).ParamName);
@@ -74,7 +74,7 @@ public class LionTests
     }
 
     [Fact]
-    public void State_is_one_momentum_buffer_and_it_has_a_fused_kernel()
+    public void StateIsOneMomentumBufferAndItHasAFusedKernel()
     {
         var o = Optim.Lion<float>();
         o.AddGroup(new Parameter<float>("w", new float[4], new float[4]));
@@ -84,7 +84,7 @@ public class LionTests
     }
 
     [Fact]
-    public void Per_group_weight_decay()
+    public void PerGroupWeightDecay()
     {
         var o = Optim.Lion<double>(learningRate: 0.5, weightDecay: 0.5);
         var w = new[] { 2.0 };
@@ -146,16 +146,16 @@ public class LionTests
     }
 
     [Fact]
-    public void Fused_equals_composed_in_double() => FusedEqualsComposed(() => Optim.Lion<double>(0.01, weightDecay: 0.1));
+    public void FusedEqualsComposedInDouble() => FusedEqualsComposed(() => Optim.Lion<double>(0.01, weightDecay: 0.1));
 
     [Fact]
-    public void Fused_equals_composed_in_double_maximize_no_decay() => FusedEqualsComposed(() => Optim.Lion<double>(0.01, beta1: 0.5, beta2: 0.9, maximize: true));
+    public void FusedEqualsComposedInDoubleMaximizeNoDecay() => FusedEqualsComposed(() => Optim.Lion<double>(0.01, beta1: 0.5, beta2: 0.9, maximize: true));
 
     [Fact]
-    public void Fused_equals_composed_in_float() => FusedEqualsComposed(() => Optim.Lion<float>(0.01, weightDecay: 0.1));
+    public void FusedEqualsComposedInFloat() => FusedEqualsComposed(() => Optim.Lion<float>(0.01, weightDecay: 0.1));
 
     [Fact]
-    public void Fused_sign_keeps_zero_nan_and_tiny_values_as_the_rule()
+    public void FusedSignKeepsZeroNanAndTinyValuesAsTheRule()
     {
         double[] g = [0.0, -0.0, double.NaN, double.Epsilon, -double.Epsilon, double.MaxValue, -double.MaxValue, 1e-300];
         var expected = g.Select(ScaleByLion<double>.Sign).ToArray();
@@ -173,7 +173,7 @@ public class LionTests
 public class LionThreadedParityTests
 {
     [Fact]
-    public void Fused_equals_composed_on_a_buffer_split_into_threaded_chunks()
+    public void FusedEqualsComposedOnABufferSplitIntoThreadedChunks()
     {
         int n = Descent.Numerics.FusedLoop.ParallelThreshold + 1234;
         var random = new Random(5);

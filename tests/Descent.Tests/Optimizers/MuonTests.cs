@@ -83,7 +83,7 @@ public class MuonTests
     [InlineData(2, 1, 3)]
     [InlineData(3, 1, 3)]
     [InlineData(3, 3, 1)]
-    public void First_steps_of_a_row_or_column_match_the_hand_reduced_iteration(int steps, int rows, int cols)
+    public void FirstStepsOfARowOrColumnMatchTheHandReducedIteration(int steps, int rows, int cols)
     {
         double[] start = [2.0, -1.0, 0.25];
         double scale = Math.Sqrt(Math.Max(1.0, (double)rows / cols));
@@ -96,7 +96,7 @@ public class MuonTests
     [InlineData(1, false)]
     [InlineData(3, false)]
     [InlineData(3, true)]
-    public void Vectors_and_groups_marked_adamw_use_the_auxiliary_adamw(int steps, bool matrixInAdamGroup)
+    public void VectorsAndGroupsMarkedAdamwUseTheAuxiliaryAdamw(int steps, bool matrixInAdamGroup)
     {
         double[] start = [2.0, -1.0, 0.25];
         var want = ReferenceAdam(start, Gradient, steps, 3e-4, 0.9, 0.95, 1e-10, 0.1);
@@ -106,7 +106,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void A_4d_kernel_is_orthogonalized_as_out_by_rest_and_scaled_by_its_last_two_dimensions()
+    public void A4dKernelIsOrthogonalizedAsOutByRestAndScaledByItsLastTwoDimensions()
     {
         // Shape [1, 1, 3, 1]: flattened to a 1 × 3 row (so the hand-reduced row iteration applies); scale sqrt(max(1, 3 / 1)).
         double[] start = [2.0, -1.0, 0.25];
@@ -116,7 +116,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void Per_group_adam_lr_and_weight_decay()
+    public void PerGroupAdamLrAndWeightDecay()
     {
         double[] start = [2.0, -1.0, 0.25];
         var want = ReferenceAdam(start, Gradient, 3, 1e-3, 0.9, 0.95, 1e-10, 0.2);
@@ -130,7 +130,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void One_newton_schulz_iteration_on_a_diagonal_matrix_is_the_quintic_polynomial()
+    public void OneNewtonSchulzIterationOnADiagonalMatrixIsTheQuinticPolynomial()
     {
         double[] m = [3, 0, 0, 4];
         NewtonSchulz.Orthogonalize(m, 2, 2, 1, new double[NewtonSchulz.ScratchLength(2, 2)]);
@@ -142,7 +142,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void Tall_matrices_are_orthogonalized_through_their_transpose_and_rows_become_nearly_orthonormal()
+    public void TallMatricesAreOrthogonalizedThroughTheirTransposeAndRowsBecomeNearlyOrthonormal()
     {
         var wide = new double[15];
         for (int i = 0; i < 15; i++) wide[i] = Math.Sin(1.7 * i + 0.3) + (i % 5 == i / 5 ? 2 : 0);
@@ -165,7 +165,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void Converges_on_a_matrix_quadratic()
+    public void ConvergesOnAMatrixQuadratic()
     {
         double f0 = Diagonal(new double[12], new double[12]);
         double f = Minimize(Optim.Muon<double>(learningRate: 0.1, learningRateSchedule: new CosineFactor(500)), new double[12], Diagonal, 500, [4, 3]);
@@ -173,14 +173,14 @@ public class MuonTests
     }
 
     [Fact]
-    public void Converges_on_rosenbrock_as_a_row_matrix()
+    public void ConvergesOnRosenbrockAsARowMatrix()
     {
         double f = Minimize(Optim.Muon<double>(learningRate: 0.05, learningRateSchedule: new CosineFactor(2000)), [-1.2, 1.0], Rosenbrock, 2000, [1, 2]);
         Assert.True(f < 1e-6, $"f = {f}");
     }
 
     [Fact]
-    public void Save_and_load_resume_bit_for_bit()
+    public void SaveAndLoadResumeBitForBit()
     {
         double[] RunTwice(bool reload)
         {
@@ -205,7 +205,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void Float_follows_double_to_float_rounding()
+    public void FloatFollowsDoubleToFloatRounding()
     {
         var of = Optim.Muon<float>(learningRate: 0.1);
         var od = Optim.Muon<double>(learningRate: 0.1);
@@ -224,7 +224,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void Invalid_arguments_name_the_parameter()
+    public void InvalidArgumentsNameTheParameter()
     {
         Assert.Equal("momentum", Assert.ThrowsAny<ArgumentException>(() => Optim.Muon<double>(momentum: 1)).ParamName);
         Assert.Equal("newtonSchulzSteps", Assert.ThrowsAny<ArgumentException>(() => Optim.Muon<double>(newtonSchulzSteps: 0)).ParamName);
@@ -238,7 +238,7 @@ public class MuonTests
     }
 
     [Fact]
-    public void Defaults_are_the_reference_ones()
+    public void DefaultsAreTheReferenceOnes()
     {
         var opt = Optim.Muon<double>();
         Assert.Equal("muon", opt.Kind);

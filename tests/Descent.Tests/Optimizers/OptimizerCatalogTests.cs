@@ -20,7 +20,7 @@ public class OptimizerCatalogTests
     [InlineData("amsgrad()")]
     [InlineData("momentum(lr=0.1)")]
     [InlineData("nesterov()")]
-    public void Text_round_trips(string text)
+    public void TextRoundTrips(string text)
     {
         var spec = OptimizerCatalog.Parse(text);
         var again = OptimizerCatalog.Parse(spec.ToString());
@@ -30,7 +30,7 @@ public class OptimizerCatalogTests
     }
 
     [Fact]
-    public void Defaults_are_pytorch_and_options_reach_the_optimizer()
+    public void DefaultsArePytorchAndOptionsReachTheOptimizer()
     {
         var adamw = OptimizerCatalog.Parse("adamw()");
         Assert.Equal(1e-3, adamw.Number("lr"));
@@ -58,7 +58,7 @@ public class OptimizerCatalogTests
     [InlineData("adafactor(bogus=1)", "bogus")]
     [InlineData("muon(ns_steps=2.5)", "ns_steps")]
     [InlineData("schedule_free_adamw(warmup_steps=-1)", "warmup_steps")]
-    public void Invalid_text_is_rejected_with_a_position(string text, string fragment)
+    public void InvalidTextIsRejectedWithAPosition(string text, string fragment)
     {
         var e = Assert.Throws<TextFormatException>(() => OptimizerCatalog.Parse(text));
         Assert.Contains(fragment, e.Message);
@@ -80,7 +80,7 @@ public class OptimizerCatalogTests
     public static TheoryData<string> Names() => new(OptimizerCatalog.All.Select(d => d.Name));
 
     [Fact]
-    public void Names_are_unique_and_variants_belong_to_their_entry()
+    public void NamesAreUniqueAndVariantsBelongToTheirEntry()
     {
         Assert.Equal(OptimizerCatalog.All.Count, OptimizerCatalog.All.Select(d => d.Name).Distinct().Count());
         foreach (var d in OptimizerCatalog.All)
@@ -89,7 +89,7 @@ public class OptimizerCatalogTests
 
     [Theory]
     [MemberData(nameof(EveryEntryAndVariant))]
-    public void Text_creates_the_optimizer_of_its_kind_which_round_trips_and_steps(string text)
+    public void TextCreatesTheOptimizerOfItsKindWhichRoundTripsAndSteps(string text)
     {
         var spec = OptimizerCatalog.Parse(text);
         Assert.Equal(spec, OptimizerCatalog.Parse(spec.ToString()));
@@ -107,7 +107,7 @@ public class OptimizerCatalogTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Zero_gradient_leaves_parameters_unchanged(string name)
+    public void ZeroGradientLeavesParametersUnchanged(string name)
     {
         var definition = OptimizerCatalog.All.Single(d => d.Name == name);
         var optimizer = OptimizerCatalog.Create<double>(name + "()");
@@ -123,7 +123,7 @@ public class OptimizerCatalogTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Float_with_defaults_decreases_a_quadratic_and_stays_finite(string name)
+    public void FloatWithDefaultsDecreasesAQuadraticAndStaysFinite(string name)
     {
         var o = OptimizerCatalog.Create<float>(name + "()");
         var x = new float[] { 4, 3, -1, 0.5f, 2, -3 };
@@ -152,7 +152,7 @@ public class OptimizerCatalogTests
     }
 
     [Fact]
-    public void Loading_a_snapshot_of_another_kind_fails()
+    public void LoadingASnapshotOfAnotherKindFails()
     {
         var lion = Optim.Lion<double>();
         lion.AddGroup(new Parameter<double>("w", new double[3], new double[3]));
@@ -162,7 +162,7 @@ public class OptimizerCatalogTests
     }
 
     [Fact]
-    public void Adopt_and_AdEMAMix_take_different_steps()
+    public void AdoptAndAdEMAMixTakeDifferentSteps()
     {
         static double[] ThreeSteps(string text)
         {
@@ -181,7 +181,7 @@ public class OptimizerCatalogTests
     }
 
     [Fact]
-    public void Every_entry_builds_in_both_precisions()
+    public void EveryEntryBuildsInBothPrecisions()
     {
         foreach (var d in OptimizerCatalog.All)
         {

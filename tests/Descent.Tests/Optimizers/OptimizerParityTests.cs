@@ -19,7 +19,7 @@ public class OptimizerParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Double_matches_pytorch(string name)
+    public void DoubleMatchesPytorch(string name)
     {
         var result = ParityRunner.Run(Path.Combine(Folder, name + ".json"));
         Assert.True(result.Passed, $"{name}: {result.Detail} (worst ratio {result.WorstRatio})");
@@ -27,12 +27,12 @@ public class OptimizerParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Float_matches_pytorch(string name)
+    public void FloatMatchesPytorch(string name)
     {
         var result = ParityRunner.Run(Path.Combine(Folder, name + ".json"), ParityPrecision.Float);
         Assert.True(result.Passed, $"{name}: {result.Detail} (worst ratio {result.WorstRatio})");
     }
 
     [Fact]
-    public void All_non_lbfgs_cases_are_covered() => Assert.Equal(26, Cases().Count);
+    public void AllNonLbfgsCasesAreCovered() => Assert.Equal(26, Cases().Count);
 }

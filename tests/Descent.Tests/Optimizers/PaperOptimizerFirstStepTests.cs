@@ -16,7 +16,7 @@ public class PaperOptimizerFirstStepTests
     }
 
     [Fact]
-    public void Yogi_first_two_steps()
+    public void YogiFirstTwoSteps()
     {
         // m1 = (1-β1) g; v1 = v0 - (1-β2) sign(v0 - g²) g² = 1e-6 + 0.001 g²; p1 = p0 - lr m1 / (√v1 + ε)
         var (o, p, g) = Make(Optim.Yogi<double>(learningRate: 0.01), [1.0, -1.0]);
@@ -34,7 +34,7 @@ public class PaperOptimizerFirstStepTests
     }
 
     [Fact]
-    public void NovoGrad_first_two_steps_use_the_layer_norm()
+    public void NovoGradFirstTwoStepsUseTheLayerNorm()
     {
         // v1 = ‖g‖²; m1 = g/(‖g‖ + ε) + wd p0; p1 = p0 - lr m1. v2 = β2 v1 + (1-β2)‖g2‖²; m2 = β1 m1 + g2/(√v2 + ε) + wd p1
         const double lr = 0.1, wd = 0.01, eps = 1e-6;
@@ -54,7 +54,7 @@ public class PaperOptimizerFirstStepTests
     }
 
     [Fact]
-    public void Ftrl_first_step_and_l1_sparsity()
+    public void FtrlFirstStepAndL1Sparsity()
     {
         // n1 = n0 + g²; z1 = g - (√n1 - √n0)/lr · w0; w1 = (clip(z1, ±l1) - z1) / (√n1/lr + 2 l2)
         const double lr = 0.5, l2 = 0.1;
@@ -76,7 +76,7 @@ public class PaperOptimizerFirstStepTests
     }
 
     [Fact]
-    public void Dog_first_two_steps_over_all_parameters()
+    public void DogFirstTwoStepsOverAllParameters()
     {
         // r_ε = 1e-6 (1 + ‖x0‖); η1 = r_ε / √(‖g1‖² + 1e-8); x1 = x0 - η1 g1; r̄2 = max(r_ε, ‖x1 - x0‖); η2 = r̄2 / √(‖g1‖² + ‖g2‖² + 1e-8)
         var a = new double[] { 3.0 };
@@ -98,7 +98,7 @@ public class PaperOptimizerFirstStepTests
     }
 
     [Fact]
-    public void Dog_step_size_grows_from_r_epsilon_on_a_linear_function()
+    public void DogStepSizeGrowsFromREpsilonOnALinearFunction()
     {
         // constant gradient: r̄_{t+1} = Σ_{i≤t} η_i and η_{t+1} = r̄_{t+1} / √(t + 1), so S_{t+1} = S_t (1 + 1/√t): after a short dip
         // (η2 = η1/√2) the step size grows faster than any power of t, whatever r_ε was
@@ -122,7 +122,7 @@ public class PaperOptimizerFirstStepTests
     }
 
     [Fact]
-    public void Agc_clips_each_unit_to_lambda_times_its_weight_norm()
+    public void AgcClipsEachUnitToLambdaTimesItsWeightNorm()
     {
         // W rows (3, 4) and (0, 0): norms 5 and 0 -> max(‖W_i‖, 1e-3) λ = 0.05 and 1e-5 (λ = 0.01)
         var w = new double[] { 3, 4, 0, 0 };

@@ -52,7 +52,7 @@ public class ProdigyTests
     [InlineData(2, 0.0)]
     [InlineData(3, 0.0)]
     [InlineData(3, 0.1)]
-    public void First_steps_match_the_official_algorithm_with_the_sums_over_two_parameters(int steps, double weightDecay)
+    public void FirstStepsMatchTheOfficialAlgorithmWithTheSumsOverTwoParameters(int steps, double weightDecay)
     {
         double[] start = [2.0, -1.0, 0.25];
         var want = ReferenceProdigy(start, QuadraticGradient, steps, 1.0, weightDecay);
@@ -76,7 +76,7 @@ public class ProdigyTests
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true)]
-    public void Bias_correction_and_safeguard_warmup_follow_the_official_code(bool biasCorrection, bool safeguard)
+    public void BiasCorrectionAndSafeguardWarmupFollowTheOfficialCode(bool biasCorrection, bool safeguard)
     {
         double[] start = [2.0, -1.0, 0.25];
         var want = ReferenceProdigy(start, QuadraticGradient, 4, 1.0, 0.0, biasCorrection: biasCorrection, safeguard: safeguard);
@@ -89,7 +89,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Coupled_weight_decay_enters_the_gradient()
+    public void CoupledWeightDecayEntersTheGradient()
     {
         double[] start = [2.0, -1.0, 0.25];
         var want = ReferenceProdigy(start, QuadraticGradient, 3, 1.0, 0.1, coupled: true);
@@ -102,7 +102,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Weight_decay_is_per_group()
+    public void WeightDecayIsPerGroup()
     {
         double[] start = [2.0, -1.0, 0.25];
         var want = ReferenceProdigy(start, QuadraticGradient, 3, 1.0, 0.0, weightDecayPerElement: [0, 0, 0.3]);
@@ -123,7 +123,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void The_estimate_starts_at_d0_and_grows()
+    public void TheEstimateStartsAtD0AndGrows()
     {
         var opt = Optim.Prodigy<double>();
         double[] x = [2.0, -1.0, 0.25];
@@ -135,7 +135,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Converges_on_a_quadratic_without_a_learning_rate()
+    public void ConvergesOnAQuadraticWithoutALearningRate()
     {
         double f0 = Diagonal([0, 0, 0, 0], new double[4]);
         double f = Minimize(Optim.Prodigy<double>(), new double[4], Diagonal, 400);
@@ -143,14 +143,14 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Converges_on_rosenbrock()
+    public void ConvergesOnRosenbrock()
     {
         double f = Minimize(Optim.Prodigy<double>(), [-1.2, 1.0], Rosenbrock, 3000);
         Assert.True(f < 1e-3, $"f = {f}");
     }
 
     [Fact]
-    public void Save_and_load_resume_bit_for_bit_including_the_global_estimate()
+    public void SaveAndLoadResumeBitForBitIncludingTheGlobalEstimate()
     {
         double[] Run(bool reload)
         {
@@ -175,7 +175,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Float_runs_and_decreases_the_loss()
+    public void FloatRunsAndDecreasesTheLoss()
     {
         var opt = Optim.Prodigy<float>();
         float[] x = [2f, -1f];
@@ -186,7 +186,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Groups_with_a_different_nonzero_lr_are_rejected_before_anything_changes()
+    public void GroupsWithADifferentNonzeroLrAreRejectedBeforeAnythingChanges()
     {
         var opt = Optim.Prodigy<double>();
         double[] a = [1.0], b = [2.0];
@@ -198,7 +198,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void A_group_with_lr_zero_is_excluded_from_the_estimate()
+    public void AGroupWithLrZeroIsExcludedFromTheEstimate()
     {
         var opt = Optim.Prodigy<double>();
         double[] a = [1.0], b = [2.0];
@@ -217,7 +217,7 @@ public class ProdigyTests
     [InlineData("beta3", 1.0)]
     [InlineData("learningRate", double.PositiveInfinity)]
     [InlineData("beta2", 1.0)]
-    public void Invalid_arguments_name_the_parameter(string name, double value)
+    public void InvalidArgumentsNameTheParameter(string name, double value)
     {
         var ex = Assert.ThrowsAny<ArgumentException>(() => name switch
         {
@@ -232,7 +232,7 @@ public class ProdigyTests
     }
 
     [Fact]
-    public void Defaults_are_the_official_ones()
+    public void DefaultsAreTheOfficialOnes()
     {
         var opt = Optim.Prodigy<double>();
         Assert.Equal("prodigy", opt.Kind);

@@ -55,7 +55,7 @@ public class ScheduleFreeTests
     [InlineData(false, 1, 0.0, 0)]
     [InlineData(false, 2, 0.0, 0)]
     [InlineData(false, 3, 0.01, 2)]
-    public void First_steps_match_the_paper_with_x_kept_explicitly(bool adam, int steps, double weightDecay, long warmup)
+    public void FirstStepsMatchThePaperWithXKeptExplicitly(bool adam, int steps, double weightDecay, long warmup)
     {
         double[] start = [2.0, -1.0, 0.25];
         var (wantY, wantX) = Reference(start, Gradient, steps, adam, adam ? 0.1 : 0.2, 0.9, weightDecay, warmup);
@@ -71,7 +71,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Groups_keep_their_own_learning_rate_and_averaging_weights()
+    public void GroupsKeepTheirOwnLearningRateAndAveragingWeights()
     {
         double[] start = [2.0, -1.0, 0.25];
         var (wantY, wantX) = Reference(start, Gradient, 3, true, 0.03, 0.9, 0.0, 0);
@@ -89,7 +89,7 @@ public class ScheduleFreeTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Converges_on_a_quadratic_evaluated_at_x(bool adam)
+    public void ConvergesOnAQuadraticEvaluatedAtX(bool adam)
     {
         var opt = adam ? Optim.ScheduleFreeAdamW<double>(learningRate: 0.05) : Optim.ScheduleFreeSgd<double>(learningRate: 0.1);
         var x = new double[4];
@@ -100,7 +100,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void AdamW_converges_on_rosenbrock()
+    public void AdamWConvergesOnRosenbrock()
     {
         var opt = Optim.ScheduleFreeAdamW<double>(learningRate: 0.02, warmupSteps: 100);
         double[] x = [-1.2, 1.0];
@@ -111,7 +111,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Sgd_converges_on_rosenbrock()
+    public void SgdConvergesOnRosenbrock()
     {
         var opt = Optim.ScheduleFreeSgd<double>(learningRate: 5e-4);
         double[] x = [-1.2, 1.0];
@@ -122,7 +122,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Train_eval_round_trip_restores_y_to_rounding_and_is_idempotent()
+    public void TrainEvalRoundTripRestoresYToRoundingAndIsIdempotent()
     {
         var opt = Optim.ScheduleFreeAdamW<double>(learningRate: 0.1);
         double[] p = [2.0, -1.0, 0.25];
@@ -143,7 +143,7 @@ public class ScheduleFreeTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void With_exact_mode_switch_the_round_trip_is_bit_exact_and_x_is_unchanged(bool adam)
+    public void WithExactModeSwitchTheRoundTripIsBitExactAndXIsUnchanged(bool adam)
     {
         Optimizer<double> Create(bool exact) => adam ? Optim.ScheduleFreeAdamW<double>(learningRate: 0.1, exactModeSwitch: exact)
                                                      : Optim.ScheduleFreeSgd<double>(learningRate: 0.1, exactModeSwitch: exact);
@@ -168,7 +168,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Before_the_first_step_the_switch_changes_nothing()
+    public void BeforeTheFirstStepTheSwitchChangesNothing()
     {
         var opt = Optim.ScheduleFreeSgd<double>();
         double[] p = [1.5];
@@ -180,7 +180,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Step_in_evaluation_mode_throws_and_changes_nothing()
+    public void StepInEvaluationModeThrowsAndChangesNothing()
     {
         var opt = Optim.ScheduleFreeAdamW<double>();
         double[] p = [2.0, -1.0, 0.25];
@@ -200,7 +200,7 @@ public class ScheduleFreeTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Save_and_load_in_either_mode_resume_bit_for_bit(bool saveInEvaluation)
+    public void SaveAndLoadInEitherModeResumeBitForBit(bool saveInEvaluation)
     {
         double[] Run(bool reload)
         {
@@ -229,7 +229,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Float_follows_double_to_float_rounding()
+    public void FloatFollowsDoubleToFloatRounding()
     {
         var of = Optim.ScheduleFreeAdamW<float>(learningRate: 0.1);
         var od = Optim.ScheduleFreeAdamW<double>(learningRate: 0.1);
@@ -252,7 +252,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Defaults_are_the_official_ones()
+    public void DefaultsAreTheOfficialOnes()
     {
         var adam = Optim.ScheduleFreeAdamW<double>();
         Assert.Equal("schedule_free_adamw", adam.Kind);
@@ -267,7 +267,7 @@ public class ScheduleFreeTests
     }
 
     [Fact]
-    public void Invalid_arguments_name_the_parameter()
+    public void InvalidArgumentsNameTheParameter()
     {
         Assert.Equal("beta1", Assert.ThrowsAny<ArgumentException>(() => Optim.ScheduleFreeAdamW<double>(beta1: 0)).ParamName);
         Assert.Equal("momentum", Assert.ThrowsAny<ArgumentException>(() => Optim.ScheduleFreeSgd<double>(momentum: 1)).ParamName);

@@ -7,7 +7,7 @@ namespace Descent.Tests.Optimizers;
 public class SparseGradientTests
 {
     [Fact]
-    public void Set_coalesces_repeated_rows_in_order_and_sorts_them()
+    public void SetCoalescesRepeatedRowsInOrderAndSortsThem()
     {
         var g = new SparseGradient<double>(2);
         g.Set([3, 1, 3], [1, 2, 10, 20, 100, 200]);
@@ -23,7 +23,7 @@ public class SparseGradientTests
     [InlineData("sgd(lr=0.1, momentum=0.9)")]
     [InlineData("yogi(lr=0.01)")]
     [InlineData("rmsprop(lr=0.01)")]
-    public void Lazy_step_moves_only_present_rows_and_equals_a_dense_step_on_them(string text)
+    public void LazyStepMovesOnlyPresentRowsAndEqualsADenseStepOnThem(string text)
     {
         // 5 rows of 3: rows 1 and 3 get gradients. The lazy step must leave rows 0, 2, 4 (values and state) untouched and give
         // rows 1 and 3 exactly what a dense step gives a parameter holding only those rows.
@@ -57,8 +57,47 @@ public class SparseGradientTests
             foreach (int i in new[] { 0, 1, 2, 6, 7, 8, 12, 13, 14 }) Assert.Equal(initialState[b][i], buffers[b].Values.Span[i]);
     }
 
+    [Theory]
+    [InlineData("sgd(lr=0.1, momentum=0.9)")]
+    [InlineData("rmsprop(lr=0.01)")]
+    [InlineData("adagrad(lr=0.1)")]
+    public void LazyStepsOverChangingRowSetsEqualEachRowSteppedAlone(string text)
+    {
+        // Row sets of different sizes, growing and shrinking (the compact state is reused and longer than the rows present):
+        // with rules that do not depend on the step count, each row evolves as a one-row dense optimizer stepped exactly when
+        // the row is present.
+        var random = new Random(9);
+        const int Rows = 6, Width = 3;
+        double[] full = Enumerable.Range(0, Rows * Width).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var lazy = OptimizerCatalog.Create<double>(text);
+        var p = new Parameter<double>("e", full, new double[Rows * Width], [Rows, Width]);
+        lazy.AddGroup(p);
+        var single = new (double[] Value, double[] Gradient, Optimizer<double> Optimizer)[Rows];
+        for (int r = 0; r < Rows; r++)
+        {
+            single[r] = (full[(r * Width)..((r + 1) * Width)], new double[Width], OptimizerCatalog.Create<double>(text));
+            single[r].Optimizer.AddGroup(new Parameter<double>("row", single[r].Value, single[r].Gradient));
+        }
+        var sparse = new SparseGradient<double>(Width);
+        int[][] sets = [[1], [0, 2, 4, 5], [3, 1], [5, 4, 3, 2, 1, 0], [2], [0, 3, 5]];
+        foreach (int[] set in sets)
+        {
+            double[] values = Enumerable.Range(0, set.Length * Width).Select(_ => random.NextDouble() - 0.5).ToArray();
+            sparse.Set(set, values);
+            p.SparseGradient = sparse;
+            lazy.Step();
+            for (int i = 0; i < set.Length; i++)
+            {
+                values.AsSpan(i * Width, Width).CopyTo(single[set[i]].Gradient);
+                single[set[i]].Optimizer.Step();
+            }
+        }
+        for (int r = 0; r < Rows; r++)
+            for (int k = 0; k < Width; k++) Assert.Equal(single[r].Value[k], full[r * Width + k], 14);
+    }
+
     [Fact]
-    public void Rules_that_are_not_elementwise_refuse_sparse_gradients_clearly()
+    public void RulesThatAreNotElementwiseRefuseSparseGradientsClearly()
     {
         var o = Optim.NovoGrad<double>();
         Assert.False(o.SupportsSparseGradients);

@@ -14,6 +14,19 @@ internal static class TestObjectives
     /// <summary>An objective: value at <c>x</c>, gradient into <c>gradient</c>.</summary>
     public delegate double Objective(ReadOnlySpan<double> x, Span<double> gradient);
 
+    /// <summary>A schedule that reads its values from a list (the last one repeats).</summary>
+    internal sealed record ListSchedule(double[] Values) : Descent.Schedules.ISchedule
+    {
+        public double At(long step) => Values[Math.Min(step, Values.Length - 1)];
+    }
+
+    /// <summary>Parameters in [0.5, 1.5) and gradients in [-0.5, 0.5) of length <paramref name="n"/>, from <paramref name="seed"/>.</summary>
+    public static (double[] Value, double[] Grad) RandomBuffers(int n, int seed)
+    {
+        var r = new Random(seed);
+        return (Enumerable.Range(0, n).Select(_ => 0.5 + r.NextDouble()).ToArray(), Enumerable.Range(0, n).Select(_ => r.NextDouble() - 0.5).ToArray());
+    }
+
     /// <summary>Cosine decay of the learning-rate factor from 1 to 0 over <see cref="Steps"/> (a minimal <see cref="ISchedule"/>).</summary>
     internal sealed record Cosine(long Steps) : Descent.Schedules.ISchedule
     {
@@ -111,4 +124,11 @@ internal static class TestObjectives
         double tolerance = relative * Math.Max(1e-300, Math.Abs(expected));
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: expected {expected:R}, got {actual:R} (difference {Math.Abs(expected - actual):R})");
     }
+}
+
+/// <summary>Compares doubles within an absolute tolerance (for <c>Assert.Equal</c> on sequences).</summary>
+internal sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+{
+    public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+    public int GetHashCode(double obj) => 0;
 }

@@ -10,7 +10,7 @@ public class ThreadCountTests
 
     [Theory]
     [MemberData(nameof(CatalogNames))]
-    public void Every_thread_count_gives_the_same_bits(string name)
+    public void EveryThreadCountGivesTheSameBits(string name)
     {
         // One tensor split across threads, one just below the threshold, and enough small ones to fill several batches.
         int[] lengths = [FusedLoop.ParallelThreshold * 2 + 5, FusedLoop.ParallelThreshold - 1, .. Enumerable.Range(1, 90).Select(i => 37 * i % 700 + 1)];

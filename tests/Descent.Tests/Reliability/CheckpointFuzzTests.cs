@@ -19,7 +19,7 @@ public class CheckpointFuzzTests
     }
 
     [Fact]
-    public void Mutated_checkpoints_fail_only_with_CheckpointException()
+    public void MutatedCheckpointsFailOnlyWithCheckpointException()
     {
         byte[] valid = Valid();
         byte[] edge = [0x00, 0xFF, 0x7F, 0x80, 0x01, 0xFE];

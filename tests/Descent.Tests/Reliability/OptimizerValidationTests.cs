@@ -33,7 +33,7 @@ public class OptimizerValidationTests
             ":" + string.Join(",", s.Scalars.Select(x => x.Name + "=" + x.Value.ToString("R")))));
 
     [Theory, MemberData(nameof(Names))]
-    public void SkipStep_and_Throw_change_nothing(string name)
+    public void SkipStepAndThrowChangeNothing(string name)
     {
         foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
         {
@@ -53,7 +53,7 @@ public class OptimizerValidationTests
     }
 
     [Theory, MemberData(nameof(Names))]
-    public void Wrong_gradient_length_is_refused_and_changes_nothing(string name)
+    public void WrongGradientLengthIsRefusedAndChangesNothing(string name)
     {
         var (opt, w, _) = Build(name);
         string before = Snapshot(opt, w);
@@ -65,33 +65,86 @@ public class OptimizerValidationTests
         Assert.NotEqual(before, Snapshot(opt, w));
     }
 
-    // Values that are valid settings, not errors: Prodigy's unbounded growth (its default), Adafactor without update
-    // clipping, and Adafactor's decay exponent (negative by definition: beta2_t = 1 - t^decay_rate).
-    private static readonly HashSet<(string, string, string)> Meaningful =
-    [
-        ("prodigy", "growth_rate", "inf"),
-        ("adafactor", "clip_threshold", "inf"),
-        ("adafactor", "decay_rate", "-1"),
-        ("ftrl", "learning_rate_power", "-1"),
-    ];
-
+    // Every probe outside the option's declared range must be refused; probes inside it (Prodigy's unbounded growth_rate=inf,
+    // Adafactor's clip_threshold=inf and negative decay_rate, FTRL's learning_rate_power=-1) are valid settings, not errors.
     public static TheoryData<string, string, string> BadNumbers()
     {
         var data = new TheoryData<string, string, string>();
         foreach (var d in OptimizerCatalog.All)
             foreach (var o in d.Options.Where(o => o.Kind == OptionKind.Number))
-                foreach (string bad in new[] { "nan", "inf", "-inf", "-1" })
-                    if (!Meaningful.Contains((d.Name, o.Name, bad)))
+                foreach (var (bad, value) in new[] { ("nan", double.NaN), ("inf", double.PositiveInfinity), ("-inf", double.NegativeInfinity), ("-1", -1.0) })
+                    if (!o.Range!.Contains(value))
                         data.Add(d.Name, o.Name, bad);
         return data;
     }
 
     [Theory, MemberData(nameof(BadNumbers))]
-    public void Invalid_numeric_hyperparameters_fail_naming_the_option(string optimizer, string option, string bad)
+    public void InvalidNumericHyperparametersFailNamingTheOption(string optimizer, string option, string bad)
     {
         string text = $"{optimizer}({option}={bad})";
         Exception e = Record.Exception(() => OptimizerCatalog.Create<double>(text))!;
         Assert.True(e is TextFormatException or ArgumentException, $"{text}: {e?.GetType().Name ?? "accepted"}");
-        Assert.True(e.Message.Contains(option, StringComparison.Ordinal) || e.Message.Contains(bad, StringComparison.Ordinal), $"{text}: '{e.Message}' names neither the option nor the value");
+        string message = e!.Message;
+        Assert.True(message.Contains(option, StringComparison.Ordinal) || message.Contains(bad, StringComparison.Ordinal), $"{text}: '{message}' names neither the option nor the value");
+    }
+
+    [Fact]
+    public void EveryOptionDeclaresItsRangeAndNamesAndItsDefaultLiesInRange()
+    {
+        foreach (var d in OptimizerCatalog.All)
+        {
+            Assert.Equal(d.Options.Count, d.Options.Select(o => o.Name).Distinct().Count());
+            foreach (var o in d.Options)
+            {
+                string where = $"{d.Name}: {o.Name}";
+                Assert.False(o.PyTorchName is "", where);
+                Assert.False(o.OptaxName is "", where);
+                switch (o.Kind)
+                {
+                    case OptionKind.Number:
+                        Assert.True(o.Range is not null, $"{where} has no range");
+                        Assert.True(o.Range!.Contains((double)o.Default), $"{where}: default {o.DefaultText} is outside {o.Range}");
+                        break;
+                    case OptionKind.Pair:
+                        Assert.True(o.Range is not null, $"{where} has no range");
+                        foreach (double v in (double[])o.Default) Assert.True(o.Range!.Contains(v), $"{where}: default {o.DefaultText} is outside {o.Range}");
+                        break;
+                    default:
+                        Assert.True(o.Range is null, $"{where}: a {o.Kind} option has no numeric range");
+                        break;
+                }
+                // A key's option accepts at most what the key table accepts (the table's range is the one per-group overrides use).
+                if (o.Key is { } k)
+                {
+                    var key = Hyperparameters.Info(k);
+                    Assert.Equal(key.TextName, o.Name);
+                    Assert.True(key.Range.Covers(o.Range!), $"{where}: {o.Range} is wider than the key's {key.Range}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Values just outside each finite end of a declared range (and a fraction for whole-number ranges).</summary>
+    public static TheoryData<string, string, double> JustOutside()
+    {
+        var data = new TheoryData<string, string, double>();
+        foreach (var d in OptimizerCatalog.All)
+            foreach (var o in d.Options.Where(o => o.Kind == OptionKind.Number))
+            {
+                var r = o.Range!;
+                if (double.IsFinite(r.Minimum)) data.Add(d.Name, o.Name, r.MinimumIncluded ? Math.BitDecrement(r.Minimum) - 1e-9 : r.Minimum);
+                if (double.IsFinite(r.Maximum)) data.Add(d.Name, o.Name, r.MaximumIncluded ? Math.BitIncrement(r.Maximum) + 1e-9 : r.Maximum);
+                if (r.WholeNumbers) data.Add(d.Name, o.Name, (double)o.Default + 0.5);
+            }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(JustOutside))]
+    public void ConstructionRefusesValuesJustOutsideTheDeclaredRange(string optimizer, string option, double value)
+    {
+        string text = FormattableString.Invariant($"{optimizer}({option}={value:R})");
+        Assert.False(OptimizerCatalog.All.Single(d => d.Name == optimizer).Options.Single(o => o.Name == option).Range!.Contains(value));
+        Exception? e = Record.Exception(() => OptimizerCatalog.Create<double>(text));
+        Assert.True(e is TextFormatException or ArgumentException, $"{text}: {e?.GetType().Name ?? "accepted"}");
     }
 }

@@ -70,16 +70,16 @@ public class ScheduleAttachmentTests
 
     [Theory]
     [MemberData(nameof(Rates))]
-    public void The_factory_argument_gives_the_documented_rate(string text, double at0, double at1, double at10)
+    public void TheFactoryArgumentGivesTheDocumentedRate(string text, double at0, double at1, double at10)
         => AssertRates(RatesUsed(Optim.Sgd<double>(Base, learningRateSchedule: ScheduleText.Parse(text)), 11), at0, at1, at10, text);
 
     [Theory]
     [MemberData(nameof(Rates))]
-    public void SetSchedule_gives_the_documented_rate(string text, double at0, double at1, double at10)
+    public void SetScheduleGivesTheDocumentedRate(string text, double at0, double at1, double at10)
         => AssertRates(RatesUsed(OptimizerCatalog.Create<double>($"sgd(lr={Base})").SetSchedule(ScheduleText.Parse(text)), 11), at0, at1, at10, text);
 
     [Fact]
-    public void The_issue_example_starts_1cycle_at_max_over_div()
+    public void TheIssueExampleStarts1cycleAtMaxOverDiv()
     {
         var used = RatesUsed(Optim.Sgd<double>(0.01, learningRateSchedule: new OneCycle(0.1, 100)), 1);
         Assert.Equal(0.004, used[0], 15);
@@ -91,11 +91,11 @@ public class ScheduleAttachmentTests
     }
 
     [Fact]
-    public void A_foreign_schedule_is_a_factor_of_the_base_rate()
+    public void AForeignScheduleIsAFactorOfTheBaseRate()
         => AssertRates(RatesUsed(Optim.Sgd<double>(Base, learningRateSchedule: new Halving()), 11), Base, Base / 2, Base / 1024, "foreign");
 
     [Fact]
-    public void A_schedule_that_drives_momentum_drives_beta1_or_sgd_momentum()
+    public void AScheduleThatDrivesMomentumDrivesBeta1OrSgdMomentum()
     {
         var schedule = new OneCycle(0.1, 100);
         var adam = Optim.Adam<double>(learningRateSchedule: schedule);
@@ -110,7 +110,7 @@ public class ScheduleAttachmentTests
     }
 
     [Fact]
-    public void Any_key_can_follow_a_factor_or_an_absolute_schedule()
+    public void AnyKeyCanFollowAFactorOrAnAbsoluteSchedule()
     {
         var o = Optim.AdamW<double>(weightDecay: 0.1);
         o.SetSchedule(new Cosine(10), HyperparameterKey.WeightDecay);

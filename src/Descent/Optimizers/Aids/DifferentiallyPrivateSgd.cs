@@ -86,10 +86,44 @@ public sealed class DifferentiallyPrivateSgd<T> where T : unmanaged, IFloatingPo
             var g = perExampleGradients.Slice(e * Length, Length);
             double squared = 0;
             for (int i = 0; i < g.Length; i++) { double v = double.CreateTruncating(g[i]); squared += v * v; }
-            double factor = Math.Min(1, MaxGradientNorm / (Math.Sqrt(squared) + 1e-6));
+            double factor = ClipFactor(Math.Sqrt(squared), MaxGradientNorm);
             if (factor < 1) clipped++;
             for (int i = 0; i < g.Length; i++) _sum[i] += factor * double.CreateTruncating(g[i]);
         }
+        NoiseAndStep(clipped);
+    }
+
+    /// <summary>
+    /// One private step from the SUM of the batch's per-example gradients, each already clipped to <see cref="MaxGradientNorm"/>
+    /// by the caller (scaled by <see cref="ClipFactor"/> of its norm), found in the parameters' gradients: for models that clip
+    /// without materializing every example's gradient (a dense layer's per-example weight gradient δ·aᵀ has norm ‖δ‖·‖a‖, and
+    /// scaling an example's output gradient scales all its parameter gradients). Then as <see cref="Step(ReadOnlySpan{T})"/>:
+    /// noise N(0, σ²C²) per coordinate, division by the expected batch size, the inner step, and the accountant's record.
+    /// </summary>
+    /// <param name="clipped">How many examples the caller clipped (reported by <see cref="LastClipped"/>), ≥ 0.</param>
+    public void StepFromClippedSum(int clipped = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(clipped);
+        int offset = 0;
+        foreach (var group in _inner.Groups)
+        {
+            foreach (var p in group.Parameters)
+            {
+                var gradient = p.Gradient.Span;
+                for (int i = 0; i < gradient.Length; i++) _sum[offset + i] = double.CreateTruncating(gradient[i]);
+                offset += gradient.Length;
+            }
+        }
+        NoiseAndStep(clipped);
+    }
+
+    /// <summary>The per-example clip factor min(1, C / (‖g‖ + 1e-6)) (Opacus' form) for an example whose gradient has norm <paramref name="norm"/>.</summary>
+    /// <param name="norm">‖g‖, the L2 norm of the example's gradient over all parameters.</param>
+    /// <param name="maxGradientNorm">C.</param>
+    public static double ClipFactor(double norm, double maxGradientNorm) => Math.Min(1, maxGradientNorm / (norm + 1e-6));
+
+    private void NoiseAndStep(int clipped)
+    {
         double std = NoiseMultiplier * MaxGradientNorm;
         int offset = 0;
         foreach (var group in _inner.Groups)

@@ -6,7 +6,7 @@ namespace Descent.Tests.Optimizers.Aids;
 public class DifferentiallyPrivateSgdTests
 {
     [Fact]
-    public void Rdp_of_the_sampled_gaussian_matches_tf_privacy_values()
+    public void RdpOfTheSampledGaussianMatchesTfPrivacyValues()
     {
         // tensorflow_privacy rdp_accountant_test.py: compute_rdp(q, sigma, steps, orders)
         static void Near(double want, double got) => Assert.True(Math.Abs(want - got) < 1e-5, $"want {want}, got {got}");
@@ -19,7 +19,7 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Epsilon_matches_abadi_et_al_and_tf_privacy()
+    public void EpsilonMatchesAbadiEtAlAndTfPrivacy()
     {
         // Abadi et al. 2016, section 3.1: q = 0.01, σ = 4, δ = 1e-5, T = 10000 gives ε ≈ 1.26 with the moments accountant;
         // TF-Privacy's test_get_privacy_spent (orders 2..32): ε = 1.258575 at order 20.
@@ -40,7 +40,7 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Clips_each_example_sums_and_divides_by_the_expected_batch()
+    public void ClipsEachExampleSumsAndDividesByTheExpectedBatch()
     {
         var w = new double[] { 0, 0 };
         var sgd = Optim.Sgd<double>(learningRate: 1);
@@ -57,7 +57,42 @@ public class DifferentiallyPrivateSgdTests
     }
 
     [Fact]
-    public void Noise_has_standard_deviation_sigma_c_over_the_batch_and_the_accountant_advances()
+    public void StepFromAClippedSumEqualsTheStepFromPerExampleGradients()
+    {
+        double[] perExample = [0.3, 0.4, -1, 6, 8, 2, 0, -0.5, 0.25];
+        double[] Run(bool fromSum)
+        {
+            var w = new double[] { 1, -1, 0.5 };
+            var g = new double[3];
+            var sgd = Optim.Sgd<double>(learningRate: 0.5);
+            sgd.AddGroup(new Parameter<double>("w", w, g));
+            var dp = new DifferentiallyPrivateSgd<double>(sgd, maxGradientNorm: 1, noiseMultiplier: 0.7, expectedBatchSize: 3, datasetSize: 300, seed: 2);
+            if (!fromSum)
+            {
+                dp.Step(perExample);
+                Assert.Equal(2, dp.LastClipped);
+                return w;
+            }
+            for (int e = 0; e < 3; e++)
+            {
+                var row = perExample.AsSpan(e * 3, 3);
+                double f = DifferentiallyPrivateSgd<double>.ClipFactor(Math.Sqrt(row[0] * row[0] + row[1] * row[1] + row[2] * row[2]), 1);
+                for (int i = 0; i < 3; i++) g[i] += f * row[i];
+            }
+            dp.StepFromClippedSum(clipped: 2);
+            Assert.Equal(2, dp.LastClipped);
+            Assert.Equal(1, dp.Accountant.Steps);
+            Assert.Throws<ArgumentOutOfRangeException>(() => dp.StepFromClippedSum(-1));
+            return w;
+        }
+        double[] reference = Run(false), fast = Run(true);
+        for (int i = 0; i < 3; i++) Assert.Equal(reference[i], fast[i], 14);
+        Assert.Equal(1.0, DifferentiallyPrivateSgd<double>.ClipFactor(0.5, 1));
+        Assert.Equal(1 / (10 + 1e-6), DifferentiallyPrivateSgd<double>.ClipFactor(10, 1), 15);
+    }
+
+    [Fact]
+    public void NoiseHasStandardDeviationSigmaCOverTheBatchAndTheAccountantAdvances()
     {
         const int n = 20000;
         var w = new double[n];

@@ -8,7 +8,7 @@ public class LookaheadTests
 {
     // f(x) = x²/2, inner SGD lr 0.1: each fast step multiplies x by 0.9 (Zhang et al. 2019, Algorithm 1 by hand).
     [Fact]
-    public void Hand_computed_k2_alpha_half()
+    public void HandComputedK2AlphaHalf()
     {
         double[] x = [1.0];
         var g = new double[1];
@@ -27,7 +27,7 @@ public class LookaheadTests
     }
 
     [Fact]
-    public void Skipped_steps_do_not_count()
+    public void SkippedStepsDoNotCount()
     {
         double[] x = [1.0];
         var g = new double[1];
@@ -42,7 +42,7 @@ public class LookaheadTests
     }
 
     [Fact]
-    public void Converges_on_rosenbrock_around_adam()
+    public void ConvergesOnRosenbrockAroundAdam()
     {
         double[] x = [-1.2, 1.0];
         var g = new double[2];
@@ -54,7 +54,7 @@ public class LookaheadTests
     }
 
     [Fact]
-    public void Save_and_load_resume_bit_for_bit()
+    public void SaveAndLoadResumeBitForBit()
     {
         double[] Run(bool reload)
         {
@@ -80,7 +80,7 @@ public class LookaheadTests
     }
 
     [Fact]
-    public void Invalid_arguments_name_the_parameter()
+    public void InvalidArgumentsNameTheParameter()
     {
         var inner = Optim.Sgd<double>();
         Assert.Equal("syncPeriod", Assert.Throws<ArgumentOutOfRangeException>(() => new Lookahead<double>(inner, 0)).ParamName);

@@ -16,7 +16,7 @@ public class SharpnessAwareMinimizationTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void One_step_matches_the_algorithm(bool adaptive)
+    public void OneStepMatchesTheAlgorithm(bool adaptive)
     {
         double[] a = [1.0], b = [2.0];
         double[] ga = [1.0], gb = [8.0];
@@ -41,7 +41,7 @@ public class SharpnessAwareMinimizationTests
     }
 
     [Fact]
-    public void A_failing_closure_restores_the_weights_and_takes_no_step()
+    public void AFailingClosureRestoresTheWeightsAndTakesNoStep()
     {
         double[] w = [1.0, -2.0];
         var opt = Optim.Adam<double>();
@@ -53,7 +53,7 @@ public class SharpnessAwareMinimizationTests
     }
 
     [Fact]
-    public void Converges_on_rosenbrock_around_adam()
+    public void ConvergesOnRosenbrockAroundAdam()
     {
         double[] w = [-1.2, 1.0];
         var g = new double[2];
@@ -70,7 +70,7 @@ public class SharpnessAwareMinimizationTests
     }
 
     [Fact]
-    public void Invalid_arguments_name_the_parameter()
+    public void InvalidArgumentsNameTheParameter()
     {
         Assert.Equal("rho", Assert.Throws<ArgumentOutOfRangeException>(() => new SharpnessAwareMinimization<double>(Optim.Sgd<double>(), -0.1)).ParamName);
         Assert.Throws<ArgumentNullException>(() => new SharpnessAwareMinimization<double>(null!));

@@ -9,7 +9,7 @@ public class WeightAverageTests
     private static Parameter<double> P(double[] x) => new("x", x, new double[x.Length]);
 
     [Fact]
-    public void Ema_copies_first_then_lerps_with_one_minus_decay()
+    public void EmaCopiesFirstThenLerpsWithOneMinusDecay()
     {
         double[] x = [1.0];
         var ema = new ExponentialMovingAverage<double>([P(x)], decay: 0.9);
@@ -21,7 +21,7 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Ema_warmup_follows_the_timm_formula()
+    public void EmaWarmupFollowsTheTimmFormula()
     {
         double[] x = [0.0];
         var ema = new ExponentialMovingAverage<double>([P(x)], decay: 0.99, warmup: true);
@@ -34,7 +34,7 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Swap_is_exact_and_reversible()
+    public void SwapIsExactAndReversible()
     {
         double[] x = [1.0, 2.0];
         var ema = new ExponentialMovingAverage<double>([P(x)], decay: 0.7);
@@ -50,7 +50,7 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Swa_is_the_equal_average_from_the_start_step()
+    public void SwaIsTheEqualAverageFromTheStartStep()
     {
         double[] x = [0.0];
         var swa = new StochasticWeightAveraging<double>([P(x)], startStep: 2);
@@ -61,7 +61,7 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Averages_of_an_optimizer_save_and_load()
+    public void AveragesOfAnOptimizerSaveAndLoad()
     {
         double[] x = [2.0, -1.0];
         var g = new double[2];
@@ -78,7 +78,7 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Swa_of_sgd_on_a_noisy_quadratic_is_closer_to_the_minimum_than_the_last_iterate()
+    public void SwaOfSgdOnANoisyQuadraticIsCloserToTheMinimumThanTheLastIterate()
     {
         double[] x = [0.0, 0.0];
         var g = new double[2];
@@ -108,14 +108,14 @@ public class WeightAverageTests
     [InlineData(SwaAnnealing.Cosine, 14, 0.01)]
     [InlineData(SwaAnnealing.Cosine, 1000, 0.01)]
     [InlineData(SwaAnnealing.Linear, 11, 0.0775)] // t = 0.25
-    public void Swalr_anneals_to_the_swa_rate(SwaAnnealing annealing, long step, double expected)
+    public void SwalrAnnealsToTheSwaRate(SwaAnnealing annealing, long step, double expected)
     {
         var schedule = new SwaLearningRate(0.1, 0.01, annealSteps: 4, annealing, startStep: 10);
         AssertClose(expected, schedule.At(step), 1e-14);
     }
 
     [Fact]
-    public void Swalr_with_no_annealing_jumps_and_drives_an_optimizer()
+    public void SwalrWithNoAnnealingJumpsAndDrivesAnOptimizer()
     {
         Assert.Equal(0.05, new SwaLearningRate(0.1, 0.05, annealSteps: 0, startStep: 3).At(3));
         var opt = Optim.Sgd<double>(learningRate: 0.1);
@@ -130,7 +130,7 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Invalid_arguments_name_the_parameter()
+    public void InvalidArgumentsNameTheParameter()
     {
         var ps = new[] { P([1.0]) };
         Assert.Equal("decay", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialMovingAverage<double>(ps, decay: 1.5)).ParamName);

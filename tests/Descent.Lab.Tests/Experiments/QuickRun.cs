@@ -1,15 +1,14 @@
 using Descent.Lab.Experiments;
 
-namespace Descent.Lab.Tests.Training;
+namespace Descent.Lab.Tests.Experiments;
 
-public class MnistExperimentsTests
+/// <summary>The smoke check of an experiment in quick mode: it logs, writes its tables, figures and CSV, and sums itself up.</summary>
+internal static class QuickRun
 {
-    [Theory]
-    [InlineData(14)]
-    [InlineData(15)]
-    public void QuickModeRunsAndWritesItsFigure(int number)
+    /// <summary>Runs catalog experiment <paramref name="number"/>, which must be a <typeparamref name="TExperiment"/>.</summary>
+    public static void RunsAndWritesItsFigure<TExperiment>(int number) where TExperiment : IExperiment
     {
-        var experiment = ExperimentCatalog.All.Single(e => e.Number == number);
+        var experiment = Assert.IsType<TExperiment>(ExperimentCatalog.All.Single(e => e.Number == number));
         string dir = TestPaths.TempDirectory();
         var log = new List<string>();
         var result = experiment.Run(new ExperimentContext(dir, TestPaths.MnistDirectory, Quick: true, Seed: 0, log.Add));
