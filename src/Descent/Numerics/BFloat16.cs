@@ -90,6 +90,28 @@ public static class BFloat16
         rounded = Vector256.ConditionalSelect(inf, bits >> 16, rounded);
         return Vector256.ConditionalSelect(nan, (bits >> 16) | Vector256.Create(0x0040u), rounded);
     }
+    /// <summary>16-lane form of <see cref="Round(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<uint> Round(Vector512<float> value)
+    {
+        var bits = value.AsUInt32();
+        var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One)) >> 16;
+        var nan = Vector512.GreaterThan(bits & Vector512.Create(0x7FFF_FFFFu), Vector512.Create(0x7F80_0000u));
+        return Vector512.ConditionalSelect(nan, (bits >> 16) | Vector512.Create(0x0040u), rounded);
+    }
+
+    /// <summary>16-lane form of <see cref="RoundStochastic(Vector256{float}, Vector256{uint})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<uint> RoundStochastic(Vector512<float> value, Vector512<uint> random)
+    {
+        var bits = value.AsUInt32();
+        var magnitude = bits & Vector512.Create(0x7FFF_FFFFu);
+        var rounded = (bits + (random & Vector512.Create(0xFFFFu))) >> 16;
+        var nan = Vector512.GreaterThan(magnitude, Vector512.Create(0x7F80_0000u));
+        var inf = Vector512.Equals(magnitude, Vector512.Create(0x7F80_0000u));
+        rounded = Vector512.ConditionalSelect(inf, bits >> 16, rounded);
+        return Vector512.ConditionalSelect(nan, (bits >> 16) | Vector512.Create(0x0040u), rounded);
+    }
 }
 
 /// <summary>
@@ -117,6 +139,19 @@ public static class CounterRandom
         h *= 0x85EB_CA6Bu;
         h ^= h >> 13;
         h *= 0xC2B2_AE35u;
+        h ^= h >> 16;
+        return h;
+    }
+
+    /// <summary>16-lane form of <see cref="At(uint, uint)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<uint> At(Vector512<uint> key, Vector512<uint> counter)
+    {
+        var h = counter * Vector512.Create(0x9E37_79B9u) + key;
+        h ^= h >> 16;
+        h *= Vector512.Create(0x85EB_CA6Bu);
+        h ^= h >> 13;
+        h *= Vector512.Create(0xC2B2_AE35u);
         h ^= h >> 16;
         return h;
     }

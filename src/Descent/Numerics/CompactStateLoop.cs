@@ -157,9 +157,10 @@ public readonly struct CompactState
 /// as float state), and the block is encoded back; so memory is read and written once per element, and the update is the
 /// float kernel's bit for bit. Long buffers run on the <see cref="WorkerPool"/> in chunks of whole blocks; the result does
 /// not depend on the number of threads (blocks, absmax and the stochastic rounding counters are per element index).
-/// Allocates nothing (after the first multi-threaded call per kernel type).
+/// On AVX-512 with VBMI, whole blocks take the single-pass register path (<c>CompactStateLoop.Avx512.cs</c>), which gives the
+/// same bits. Allocates nothing (after the first multi-threaded call per kernel type).
 /// </summary>
-public static class CompactStateLoop
+public static partial class CompactStateLoop
 {
     /// <summary>
     /// Runs <paramref name="kernel"/>: its state 0 and 1 are <paramref name="state0"/> and <paramref name="state1"/> (absent:
@@ -200,9 +201,16 @@ public static class CompactStateLoop
         where TKernel : struct, IFusedKernel<T>
     {
         const int block = BlockwiseQuantization.BlockSize;
+        int end = start + length;
+        if (Avx512PathSupported && length >= block)
+        {
+            int whole = length / block * block;
+            RunBlocksAvx512(kernel, parameter, gradient, state0, state1, start, start + whole);
+            start += whole;
+            if (start == end) return;
+        }
         Span<T> a = stackalloc T[block];
         Span<T> b = stackalloc T[block];
-        int end = start + length;
         for (int s = start; s < end; s += block)
         {
             int n = Math.Min(block, end - s);

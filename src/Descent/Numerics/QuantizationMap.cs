@@ -24,7 +24,8 @@ public sealed class QuantizationMap
 {
     private readonly float[] _values;      // 256 sorted values (index = code)
     private readonly float[] _thresholds;  // L - 1 thresholds of the magnitude ladder
-    private readonly int[] _buckets;       // (threshold bits with low 8 bits cleared) | rank at the bucket's start
+    private readonly int[] _buckets;       // (threshold bits with low 8 bits cleared) | rank at the bucket's start (pinned)
+    private readonly byte[] _planes;       // byte b of value c at b * 256 + c (pinned; table of the byte-permute decoder)
     private readonly int _zeroCode;        // code of 0 (L - 2 signed, 0 unsigned)
     private readonly int _topRank;         // L - 1
     private readonly uint _base, _top;     // bucket bit range
@@ -65,7 +66,7 @@ public sealed class QuantizationMap
             if (m > 12) throw new ArgumentException("Ladder too dense for the bucket encoder.", nameof(ladder));
             int shift = 23 - m;
             int count = (int)((_top - _base) >> shift) + 1;
-            var buckets = new int[count];
+            var buckets = GC.AllocateArray<int>(count, pinned: true);
             bool ok = true;
             int t = 0;
             for (int k = 0; k < count && ok; k++)
@@ -89,7 +90,26 @@ public sealed class QuantizationMap
             _shift = shift;
             break;
         }
+        _planes = GC.AllocateArray<byte>(4 * 256, pinned: true);
+        for (int c = 0; c < 256; c++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(_values[c]);
+            for (int b = 0; b < 4; b++) _planes[b * 256 + c] = (byte)(bits >> (8 * b));
+        }
     }
+
+    /// <summary>The decoder's byte planes (pinned): byte b of the value of code c at b * 256 + c.</summary>
+    internal unsafe byte* Planes => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_planes));
+
+    /// <summary>The bucket table (pinned).</summary>
+    internal unsafe int* Buckets => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buckets));
+
+    /// <summary>
+    /// The bucket table shifted back by the index of the first bucket's bits (<c>base &gt;&gt; shift</c>, a whole number since
+    /// the base is a power of two), so that <c>BiasedBuckets[bits &gt;&gt; shift]</c> is the bucket of clamped magnitude bits
+    /// without a subtraction. Only for address arithmetic: every index used is at least <c>base &gt;&gt; shift</c>.
+    /// </summary>
+    internal unsafe int* BiasedBuckets => Buckets - (_base >> _shift);
 
     /// <summary>The map's name (<c>dynamic</c>, <c>linear</c>).</summary>
     public string Name { get; }
@@ -173,9 +193,10 @@ public sealed class QuantizationMap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte EncodeFast(float normalized)
     {
-        float a = MathF.Abs(normalized);
-        uint bits = BitConverter.SingleToUInt32Bits(a);
-        uint index = (Math.Min(Math.Max(bits, _base), _top) - _base) >> _shift;
+        // The magnitude's bits clamped to 1.0 (NaN, infinities and values above 1 read as 1), then its bucket.
+        uint bits = Math.Min(BitConverter.SingleToUInt32Bits(normalized) & 0x7FFF_FFFFu, _top);
+        float a = BitConverter.UInt32BitsToSingle(bits);
+        uint index = (Math.Max(bits, _base) - _base) >> _shift;
         int entry = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buckets), (nint)index);
         int rank = (entry & 0xFF) + (a > BitConverter.Int32BitsToSingle(entry & ~0xFF) ? 1 : 0);
         return Code(rank, normalized);
@@ -185,9 +206,9 @@ public sealed class QuantizationMap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe Vector256<int> EncodeVector(Vector256<float> normalized)
     {
-        var a = Vector256.Abs(normalized);
-        var bits = a.AsUInt32();
-        var index = (Vector256.Min(Vector256.Max(bits, Vector256.Create(_base)), Vector256.Create(_top)) - Vector256.Create(_base)) >> _shift;
+        var bits = Vector256.Min(normalized.AsUInt32() & Vector256.Create(0x7FFF_FFFFu), Vector256.Create(_top));
+        var a = bits.AsSingle();
+        var index = (Vector256.Max(bits, Vector256.Create(_base)) - Vector256.Create(_base)) >> _shift;
         Vector256<int> entry;
         fixed (int* table = _buckets) entry = Avx2.GatherVector256(table, index.AsInt32(), 4);
         var threshold = (entry & Vector256.Create(~0xFF)).AsSingle();
@@ -196,6 +217,28 @@ public sealed class QuantizationMap
         var zero = Vector256.Create(_zeroCode);
         var negative = Vector256.LessThan(normalized.AsInt32(), Vector256<int>.Zero);
         return Vector256.ConditionalSelect(negative, zero - Vector256.Min(rank, zero), zero + rank);
+    }
+
+    /// <summary>
+    /// 16-lane form of <see cref="EncodeFast"/> (two AVX2 gathers from <paramref name="table"/> = <see cref="BiasedBuckets"/>;
+    /// the same decisions as <see cref="EncodeVector"/> lane by lane): the codes in the low byte of each lane (the other bytes
+    /// are not zero for the unsigned map).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe Vector512<int> EncodeVector512(Vector512<float> normalized, int* table)
+    {
+        var bits = Vector512.Min(normalized.AsUInt32() & Vector512.Create(0x7FFF_FFFFu), Vector512.Create(_top));
+        var a = bits.AsSingle();
+        var index = (Vector512.Max(bits, Vector512.Create(_base)) >> _shift).AsInt32(); // table = BiasedBuckets
+        var entry = Avx512F.InsertVector256(Avx2.GatherVector256(table, index.GetLower(), 4).ToVector512Unsafe(), Avx2.GatherVector256(table, index.GetUpper(), 4), 1);
+        var threshold = (entry & Vector512.Create(~0xFF)).AsSingle();
+        var above = Vector512.GreaterThan(a, threshold).AsInt32();
+        // Unsigned: the code is the low byte of entry - above (rank + 1 <= 255 when above), which the caller's narrowing keeps.
+        if (!IsSigned) return entry - above;
+        var rank = (entry & Vector512.Create(0xFF)) - above;
+        var zero = Vector512.Create(_zeroCode);
+        var negative = Vector512.LessThan(normalized.AsInt32(), Vector512<int>.Zero);
+        return Vector512.ConditionalSelect(negative, zero - Vector512.Min(rank, zero), zero + rank);
     }
 
     /// <summary>Vector form of <see cref="Decode"/> (AVX2 gather) for codes in the low byte of each lane.</summary>

@@ -123,7 +123,14 @@ public static class OptimizerCatalog
     /// <summary>Sets the optimizer's <see cref="Optimizer{T}.StatePrecision"/> from the spec's <c>state</c> option.</summary>
     internal static Optimizer<T> WithState<T>(this Optimizer<T> optimizer, OptimizerSpec s) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        optimizer.StatePrecision = StatePrecisions.Parse(s.Word("state"));
+        string word = s.Word("state");
+        if (word == "bfloat16_stochastic")
+        {
+            optimizer.StatePrecision = StatePrecision.BFloat16;
+            optimizer.StochasticRoundingSeed = 0;
+            return optimizer;
+        }
+        optimizer.StatePrecision = StatePrecisions.Parse(word);
         return optimizer;
     }
 

@@ -88,9 +88,12 @@ public sealed record OptionDefinition(string Name, OptionKind Kind, object Defau
 
     /// <summary>
     /// <c>state</c>: the precision of the moment buffers (<see cref="Optimizers.StatePrecision"/>): <c>float32</c> (default),
-    /// <c>bfloat16</c>, <c>int8</c> (block-wise 8-bit); compact precisions need float parameters.
+    /// <c>bfloat16</c> (round to nearest even), <c>bfloat16_stochastic</c> (bfloat16 rounded stochastically from the
+    /// counter-based stream of seed 0, <see cref="Optimizer{T}.StochasticRoundingSeed"/>: reproducible and independent of the
+    /// thread count; another seed through that property), <c>int8</c> (block-wise 8-bit); compact precisions need float
+    /// parameters.
     /// </summary>
-    public static OptionDefinition State { get; } = Word("state", "float32", "float32", "bfloat16", "int8");
+    public static OptionDefinition State { get; } = Word("state", "float32", "float32", "bfloat16", "bfloat16_stochastic", "int8");
 
     /// <summary>This option with other PyTorch and Optax names (null: none).</summary>
     public OptionDefinition Names(string? pyTorchName, string? optaxName) => this with { PyTorchName = pyTorchName, OptaxName = optaxName };

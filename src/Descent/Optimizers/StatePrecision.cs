@@ -1,7 +1,7 @@
 namespace Descent.Optimizers;
 
 /// <summary>
-/// How an optimizer keeps the moment buffers of its parameters (text form <c>state=float32|bfloat16|int8</c>).
+/// How an optimizer keeps the moment buffers of its parameters (text form <c>state=float32|bfloat16|bfloat16_stochastic|int8</c>).
 /// Compact precisions apply to float parameters of at least <see cref="Numerics.BlockwiseQuantization.MinimumLength"/>
 /// elements, for the optimizers that have a compact fused kernel (Adam, AdamW without AMSGrad, SGD with momentum, Lion);
 /// smaller tensors keep float state, as in bitsandbytes.

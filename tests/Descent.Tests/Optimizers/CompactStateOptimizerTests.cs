@@ -280,6 +280,42 @@ public class CompactStateOptimizerTests
     }
 
     [Fact]
+    public void StochasticRoundingTextFormIsReproducibleAndThreadIndependent()
+    {
+        var spec = OptimizerCatalog.Parse("adamw(lr=1e-2, state=bfloat16_stochastic)");
+        Assert.Equal(spec, OptimizerCatalog.Parse(spec.ToString()));
+        Assert.Contains("state=bfloat16_stochastic", spec.ToString());
+        Optimizer<float> Run(string text, int threads, bool fused)
+        {
+            var o = OptimizerCatalog.Create<float>(text);
+            o.MaxDegreeOfParallelism = threads;
+            o.UseFusedKernels = fused;
+            var (ps, grads) = Parameters(11);
+            o.AddGroup(ps);
+            for (int step = 0; step < 3; step++)
+            {
+                FillGradients(grads, step);
+                o.Step();
+            }
+            return o;
+        }
+        var a = Run("adamw(lr=1e-2, state=bfloat16_stochastic)", 1, true);
+        Assert.Equal(StatePrecision.BFloat16, a.StatePrecision);
+        Assert.Equal(0UL, a.StochasticRoundingSeed);
+        // Same text, other thread count, and the composed reference: the same bits.
+        AssertSameState(a, Run("adamw(lr=1e-2, state=bfloat16_stochastic)", 2, true));
+        AssertSameState(a, Run("adamw(lr=1e-2, state=bfloat16_stochastic)", 2, false));
+        // Round to nearest gives other bits (the option does something).
+        var nearest = Run("adamw(lr=1e-2, state=bfloat16)", 1, true);
+        Assert.Null(nearest.StochasticRoundingSeed);
+        var bitsA = a.SaveState().Parameters.SelectMany(p => p.CompactBuffers).SelectMany(c => c.BFloat16Bits).ToArray();
+        var bitsN = nearest.SaveState().Parameters.SelectMany(p => p.CompactBuffers).SelectMany(c => c.BFloat16Bits).ToArray();
+        Assert.Equal(bitsA.Length, bitsN.Length);
+        Assert.True(bitsA.Length > 0);
+        Assert.False(bitsA.AsSpan().SequenceEqual(bitsN));
+    }
+
+    [Fact]
     public void InvalidCombinationsAreRejected()
     {
         Assert.Throws<ArgumentException>(() => Optim.AdamW<double>().StatePrecision = StatePrecision.Int8);
