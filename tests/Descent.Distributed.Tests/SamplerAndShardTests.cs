@@ -152,7 +152,7 @@ public class SamplerAndShardTests
         var (train, _) = Mnist.LoadDirectory(Mnist.FindDefaultDirectory());
         (float[] Values, double Wait) Run(bool apart)
         {
-            var dp = new DataParallel(SingleRankCommunicator.Instance, new DataParallelOptions { Reduction = reduction, ZeroStage = zero, TimeWaitApart = apart });
+            var dp = new DataParallel(new SlowBarrier(), new DataParallelOptions { Reduction = reduction, ZeroStage = zero, TimeWaitApart = apart });
             var model = new Descent.Lab.Models.Mlp([train.FeatureCount, 16, 10], 32, 3);
             var optimizer = dp.CreateOptimizer(() => Descent.Optimizers.Optim.AdamW<float>(1e-3), model);
             var loss = new Descent.Losses.SoftmaxCrossEntropy<float>(Descent.Losses.Reduction.Sum);
@@ -180,7 +180,24 @@ public class SamplerAndShardTests
         var apart = Run(true);
         Assert.Equal(plain.Values, apart.Values);
         Assert.Equal(0, plain.Wait);
-        Assert.True(apart.Wait > 0, "the barrier's time is recorded");
+        // Three steps, each with at least one barrier of at least 2 ms.
+        Assert.True(apart.Wait >= 0.006, $"the barriers' time is recorded: {apart.Wait} s");
+    }
+
+    /// <summary>One rank whose barrier takes 2 ms (the wait for a slower rank).</summary>
+    private sealed class SlowBarrier : ICommunicator
+    {
+        private readonly ICommunicator _inner = SingleRankCommunicator.Instance;
+        public int Rank => _inner.Rank;
+        public int Size => _inner.Size;
+        public void Allreduce<T>(Span<T> data, ReduceOperation operation = ReduceOperation.Sum) where T : unmanaged => _inner.Allreduce(data, operation);
+        public void ReduceScatterBlock<T>(ReadOnlySpan<T> send, Span<T> receive, ReduceOperation operation = ReduceOperation.Sum) where T : unmanaged => _inner.ReduceScatterBlock(send, receive, operation);
+        public void ReduceScatter<T>(ReadOnlySpan<T> send, Span<T> receive, ReadOnlySpan<long> counts, ReduceOperation operation = ReduceOperation.Sum) where T : unmanaged => _inner.ReduceScatter(send, receive, counts, operation);
+        public void Allgather<T>(Span<T> data) where T : unmanaged => _inner.Allgather(data);
+        public void Allgather<T>(Span<T> data, ReadOnlySpan<long> counts) where T : unmanaged => _inner.Allgather(data, counts);
+        public void Bcast<T>(Span<T> data, int root = 0) where T : unmanaged => _inner.Bcast(data, root);
+        public void Barrier() => Thread.Sleep(2);
+        public void Abort(int exitCode) => _inner.Abort(exitCode);
     }
 
     [Fact]
