@@ -131,11 +131,7 @@ public sealed class CompactStateExperiment : IExperiment
             PairedTTest.Test(int8, float32, Alternative.Greater, -Margin),
             PairedTTest.Test(bfloat16, float32, Alternative.Greater, -Margin),
         };
-        var adjusted = Holm.Adjust(tests.Select(t => t.PValue).ToArray());
-        var verdict = adjusted.All(p => p < 0.05) ? Verdict.Supported
-            : tests.Any(t => t.Interval!.Value.High < -Margin) ? Verdict.NotSupported
-            : Verdict.Inconclusive;
-        return (verdict, tests, adjusted);
+        return OneSidedFamily.Decide(tests, -Margin);
     }
 
     private static void MeasureErrors(Optimizer<float> optimizer, long step, Dictionary<string, (List<double> X, List<double> Y)> into)

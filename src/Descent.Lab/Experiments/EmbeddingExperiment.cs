@@ -138,12 +138,7 @@ public sealed class EmbeddingExperiment : IExperiment
     internal static (Verdict Verdict, TestResult[] Tests, double[] Adjusted) Decide(IReadOnlyList<double>[] gains)
     {
         var tests = gains.Select(g => PairedTTest.OneSample(g, Alternative.Greater, RequiredGain)).ToArray();
-        // The interval is two-sided; the one-sided test above uses the same t distribution.
-        var adjusted = Holm.Adjust(tests.Select(t => t.PValue).ToArray());
-        var verdict = adjusted.All(p => p < 0.05) ? Verdict.Supported
-            : tests.Any(t => t.Interval!.Value.High < RequiredGain) ? Verdict.NotSupported
-            : Verdict.Inconclusive;
-        return (verdict, tests, adjusted);
+        return OneSidedFamily.Decide(tests, RequiredGain);
     }
 
     private static double[] Gains(double[] after, double[] before) => after.Select((a, i) => a - before[i]).ToArray();

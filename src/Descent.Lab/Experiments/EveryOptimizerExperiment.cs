@@ -204,18 +204,11 @@ public sealed class EveryOptimizerExperiment : IExperiment
         result.Paragraphs.Add("Seconds per epoch are wall-clock training time on this machine (a shared CPU, so noisy).");
         result.Tables.Add(new ExperimentTable($"Per optimizer: tuned rate, validation and test accuracy (%) with 95 % t interval over {seeds.Length} seeds, difference from AdamW + cosine with 95 % interval, Holm-adjusted non-inferiority p",
             ["optimizer", "family", "rate", "schedule", "validation", "test", "minus AdamW + cosine", "p (Holm)", "verdict", "s/epoch"], rows));
-        result.Tables.Add(new ExperimentTable("Tuning: mean final validation accuracy (%) at each grid rate",
-            ["optimizer", "grid: rate = accuracy"],
-            results.Select(r => (IReadOnlyList<string>)[r.Arm.Name, string.Join("; ", r.Rates.Select((g, k) => $"{F(g, "G3")} = {F(r.GridValidation[k], "F2")}"))]).ToArray()));
+        result.Tables.Add(MnistTuning.TuningTable(results, "optimizer"));
         result.Figures.Add(new ExperimentFigure(differencesFigure + ".png", $"Each optimizer's test accuracy minus AdamW + cosine's, paired by seed, with 95 % t intervals; the dashed line is the non-inferiority margin -{Margin}."));
         result.Figures.Add(new ExperimentFigure(figure + ".png", $"Validation accuracy per epoch at the tuned rate, mean over the evaluation seeds, one line per optimizer; the y axis starts at {F(yLow, "F0")} %" +
             (offScale.Length == 0 ? "." : $", below it (final value): {string.Join(", ", offScale)}.")));
-        result.Numbers["epochs"] = epochs;
-        result.Numbers["hidden"] = hidden;
-        result.Numbers["train_images"] = trainCount;
-        result.Numbers["validation_images"] = validationCount;
-        result.Numbers["seeds"] = seeds;
-        result.Numbers["tuning_seeds"] = tuningSeeds;
+        MnistTuning.RecordDesign(result, epochs, hidden, trainCount, validationCount, seeds, tuningSeeds);
         result.Numbers["left_out"] = left;
         result.Numbers["optimizers"] = numbers;
         return result;

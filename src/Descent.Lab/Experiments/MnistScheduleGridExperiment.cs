@@ -138,8 +138,7 @@ public sealed class MnistScheduleGridExperiment : IExperiment
         result.Paragraphs.Add(string.Create(c, $"The deciding comparison (the weakest optimizer's best annealed schedule) is {pairs[deciding].Optimizer} {pairs[deciding].Schedule}. A rate marked * is still at the edge of its grid after the extensions."));
         result.Tables.Add(new ExperimentTable($"Test accuracy (%), mean and 95 % t interval over {seeds.Length} seeds, at the rate tuned on the validation split", ["optimizer", "constant", "step", "cosine", "1cycle"], rows));
         result.Tables.Add(new ExperimentTable("Gain over the constant rate (points), paired by seed", ["optimizer", "schedule", "mean gain", "95 % interval", "t", "p (one-sided)", "p (Holm)", "reading"], comparisonRows));
-        result.Tables.Add(new ExperimentTable("Tuning: mean final validation accuracy (%) at each grid rate", ["arm", "grid: rate = accuracy"],
-            results.Select(r => (IReadOnlyList<string>)[r.Arm.Name, string.Join("; ", r.Rates.Select((g, k) => $"{g.ToString("G3", c)} = {r.GridValidation[k].ToString("F2", c)}"))]).ToArray()));
+        result.Tables.Add(MnistTuning.TuningTable(results, "arm"));
         result.Figures.Add(new ExperimentFigure(Id + "-gains.png", "Gain of each schedule over the constant rate, per optimizer, with 95 % t intervals over the paired seeds."));
         result.Figures.Add(new ExperimentFigure(Id + ".png", "Validation accuracy per epoch at the tuned rate (mean over the evaluation seeds) for every optimizer and schedule."));
         result.Numbers["arms"] = numbers;
@@ -148,12 +147,7 @@ public sealed class MnistScheduleGridExperiment : IExperiment
             ["optimizer"] = k.Optimizer, ["schedule"] = k.Schedule, ["gain"] = tests[i].Estimate, ["interval_low"] = tests[i].Interval!.Value.Low,
             ["interval_high"] = tests[i].Interval!.Value.High, ["t"] = tests[i].Statistic, ["p_value"] = tests[i].PValue, ["p_holm"] = holm[i],
         }).ToArray();
-        result.Numbers["epochs"] = epochs;
-        result.Numbers["hidden"] = hidden;
-        result.Numbers["train_images"] = trainCount;
-        result.Numbers["validation_images"] = validationCount;
-        result.Numbers["seeds"] = seeds;
-        result.Numbers["tuning_seeds"] = tuningSeeds;
+        MnistTuning.RecordDesign(result, epochs, hidden, trainCount, validationCount, seeds, tuningSeeds);
         return result;
     }
 }

@@ -165,6 +165,25 @@ public static class MnistTuning
         return new ArmResult(arm, rates.ToArray(), gridValidation, lr, test, validation, curve, diverged, seconds);
     }
 
+    /// <summary>The tuning table of an experiment: per arm, the mean final validation accuracy (%) at each grid rate tried.</summary>
+    public static ExperimentTable TuningTable(IEnumerable<ArmResult> results, string armColumn)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        return new ExperimentTable("Tuning: mean final validation accuracy (%) at each grid rate", [armColumn, "grid: rate = accuracy"],
+            results.Select(r => (IReadOnlyList<string>)[r.Arm.Name, string.Join("; ", r.Rates.Select((g, k) => $"{g.ToString("G3", c)} = {r.GridValidation[k].ToString("F2", c)}"))]).ToArray());
+    }
+
+    /// <summary>Records the shared design numbers of a tuned MNIST experiment in its result.</summary>
+    public static void RecordDesign(ExperimentResult result, int epochs, int hidden, int trainCount, int validationCount, IReadOnlyList<int> seeds, IReadOnlyList<int> tuningSeeds)
+    {
+        result.Numbers["epochs"] = epochs;
+        result.Numbers["hidden"] = hidden;
+        result.Numbers["train_images"] = trainCount;
+        result.Numbers["validation_images"] = validationCount;
+        result.Numbers["seeds"] = seeds;
+        result.Numbers["tuning_seeds"] = tuningSeeds;
+    }
+
     /// <summary>Integer ticks on an epoch axis (no fractional epochs).</summary>
     public static void EpochTicks(ScottPlot.Plot plot, int epochs)
     {
