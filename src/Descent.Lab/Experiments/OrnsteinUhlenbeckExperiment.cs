@@ -63,7 +63,7 @@ public sealed class OrnsteinUhlenbeckExperiment : IExperiment
     /// </summary>
     internal static (Verdict Verdict, Statistics.Interval Interval, double PExact) Decide(double sampleVariance, double closedForm, double exactRecursion, int runs)
     {
-        double ratio = sampleVariance / closedForm, half = 1.959963984540054 * Math.Sqrt(2.0 / (runs - 1));
+        double ratio = sampleVariance / closedForm, half = Descent.Analysis.Normal.Quantile(0.975) * Math.Sqrt(2.0 / (runs - 1));
         var interval = new Statistics.Interval(ratio * (1 - half), ratio * (1 + half), 0.95);
         double x = (runs - 1) * sampleVariance / exactRecursion, upper = Statistics.ChiSquared.Survival(x, runs - 1);
         double p = Math.Min(1, 2 * Math.Min(upper, 1 - upper));
