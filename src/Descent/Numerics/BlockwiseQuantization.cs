@@ -70,7 +70,7 @@ public static class BlockwiseQuantization
             int n = Math.Min(BlockSize, values.Length - start);
             float max = AbsMax(values.Slice(start, n));
             absMax[b] = max;
-            EncodeBlock(values.Slice(start, n), InverseScale(max), map, codes.Slice(start, n));
+            EncodeBlock(values.Slice(start, n), map.EncodeScale(max), map, codes.Slice(start, n));
         }
     }
 
@@ -98,6 +98,12 @@ public static class BlockwiseQuantization
             for (int i = 0; i < n; i++) max = Math.Max(max, BitConverter.SingleToUInt32Bits(values[start + i]) & 0x7FFF_FFFFu);
             float m = FromMaxBits(max);
             absMax[b] = m;
+            if (map.IsOffsetFloat)
+            {
+                float scale = map.EncodeScale(m);
+                for (int i = 0; i < n; i++) codes[start + i] = map.Encode(values[start + i], scale);
+                continue;
+            }
             float inverse = InverseScale(m);
             for (int i = 0; i < n; i++) codes[start + i] = map.Encode(values[start + i] * inverse);
         }
@@ -109,10 +115,15 @@ public static class BlockwiseQuantization
         if (absMax != BlockCount(values)) throw new ArgumentException($"{absMax} block maxima for {BlockCount(values)} blocks.", nameof(absMax));
     }
 
-    /// <summary>Encodes one block: codes[i] = map code of values[i] * inverse.</summary>
+    /// <summary>Encodes one block: codes[i] = map code of values[i] with the block's <see cref="QuantizationMap.EncodeScale"/>.</summary>
     internal static void EncodeBlock(ReadOnlySpan<float> values, float inverse, QuantizationMap map, Span<byte> codes)
     {
         int i = 0;
+        if (map.IsOffsetFloat)
+        {
+            for (; i < values.Length; i++) codes[i] = map.Encode(values[i], inverse);
+            return;
+        }
         if (Avx2.IsSupported)
         {
             ref float v = ref MemoryMarshal.GetReference(values);
@@ -128,10 +139,16 @@ public static class BlockwiseQuantization
         for (; i < values.Length; i++) codes[i] = map.EncodeFast(values[i] * inverse);
     }
 
-    /// <summary>Decodes one block: values[i] = map value of codes[i] * absMax.</summary>
+    /// <summary>Decodes one block: values[i] = map value of codes[i] at the block's <see cref="QuantizationMap.DecodeScale"/>.</summary>
     internal static void DecodeBlock(ReadOnlySpan<byte> codes, float absMax, QuantizationMap map, Span<float> values)
     {
         int i = 0;
+        if (map.IsOffsetFloat)
+        {
+            float scale = map.DecodeScale(absMax);
+            for (; i < values.Length; i++) values[i] = map.Decode(codes[i], scale);
+            return;
+        }
         if (Avx2.IsSupported)
         {
             ref float v = ref MemoryMarshal.GetReference(values);

@@ -83,7 +83,7 @@ public readonly struct CompactState
         {
             float max = BlockwiseQuantization.AbsMax(source);
             AbsMax.Span[start / BlockwiseQuantization.BlockSize] = max;
-            BlockwiseQuantization.EncodeBlock(source, BlockwiseQuantization.InverseScale(max), Map!, Codes.Span.Slice(start, source.Length));
+            BlockwiseQuantization.EncodeBlock(source, Map!.EncodeScale(max), Map!, Codes.Span.Slice(start, source.Length));
             return;
         }
         var destination = BFloat16.Span.Slice(start, source.Length);
@@ -128,7 +128,7 @@ public readonly struct CompactState
         {
             var codes = Codes.Span;
             var absMax = AbsMax.Span;
-            for (int i = 0; i < codes.Length; i++) destination[i] = Map!.Decode(codes[i]) * absMax[i / BlockwiseQuantization.BlockSize];
+            for (int i = 0; i < codes.Length; i++) destination[i] = Map!.Decode(codes[i], Map.DecodeScale(absMax[i / BlockwiseQuantization.BlockSize]));
             return;
         }
         var bits = BFloat16.Span;
@@ -205,7 +205,9 @@ public static partial class CompactStateLoop
         if (Avx512PathSupported && length >= block)
         {
             int whole = length / block * block;
-            RunBlocksAvx512(kernel, parameter, gradient, state0, state1, start, start + whole);
+            if (OffsetFloatLoopApplies(state0, state1)) RunOffsetFloatBlocks(kernel, parameter, gradient, state0, state1, start, start + whole);
+            else if (!AnyOffsetFloat(state0, state1)) RunBlocksAvx512(kernel, parameter, gradient, state0, state1, start, start + whole);
+            else whole = 0; // offset-float int8 beside bfloat16 or a table map: the block path below
             start += whole;
             if (start == end) return;
         }

@@ -90,9 +90,10 @@ public readonly struct AdamKernel<T> : IFusedKernel<T> where T : unmanaged, IFlo
             s2 = TV.Max(s2, s1);
             v = s2;
         }
+        // A divisor of 1 (epsilon hat, and the folded form of 8-bit state) is skipped: x / 1 is x exactly.
         TV denominator = EpsilonInsideSqrt
             ? TV.Sqrt(v / TV.Create(SecondMomentDivisor) + TV.Create(Epsilon))
-            : TV.Sqrt(v) / TV.Create(SecondMomentDivisor) + TV.Create(Epsilon);
+            : SecondMomentDivisor == T.One ? TV.Sqrt(v) + TV.Create(Epsilon) : TV.Sqrt(v) / TV.Create(SecondMomentDivisor) + TV.Create(Epsilon);
         TV u = (s0 / denominator) * TV.Create(BiasScale);
         if (DecoupledDecay != T.Zero) u = u + TV.Create(DecoupledDecay) * p;
         u = TV.Create(NegativeLearningRate) * u;

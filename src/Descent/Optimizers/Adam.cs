@@ -86,7 +86,7 @@ public static partial class Optim
         public void Apply(Parameter<T> parameter, ParameterState<T> state, ReadOnlyMemory<T> gradient, in StepContext context)
         {
             double beta1 = context[HyperparameterKey.Beta1], beta2 = context[HyperparameterKey.Beta2];
-            var (divisor, scale) = ScaleByAdam<T>.Constants(placement, context);
+            var (divisor, scale, epsilon) = ScaleByAdam<T>.StepConstants(placement, context, ScaleByAdam<T>.IsQuantized(state));
             T decay = AddDecayedWeights<T>.Coefficient(mode, context);
             var kernel = new AdamKernel<T>
             {
@@ -99,7 +99,7 @@ public static partial class Optim
                 Amsgrad = amsgrad,
                 EpsilonInsideSqrt = placement == EpsilonPlacement.InsideSqrt,
                 SecondMomentDivisor = divisor,
-                Epsilon = T.CreateTruncating(context[HyperparameterKey.Epsilon]),
+                Epsilon = epsilon,
                 BiasScale = scale,
                 DecoupledDecay = decoupled && mode == WeightDecayMode.BeforeLearningRate ? decay : T.Zero,
                 NegativeLearningRate = ScaleByLearningRate<T>.NegativeRate(false, context),

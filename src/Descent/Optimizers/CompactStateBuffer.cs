@@ -22,7 +22,7 @@ public sealed class CompactStateBuffer
         {
             Codes = new byte[length];
             AbsMax = new float[BlockwiseQuantization.BlockCount(length)];
-            if (signed) Array.Fill(Codes, QuantizationMap.DynamicSigned.ZeroCode);
+            if (Map!.ZeroCode != 0) Array.Fill(Codes, Map.ZeroCode);
         }
     }
 
@@ -47,8 +47,23 @@ public sealed class CompactStateBuffer
     /// <summary>Per-block absolute maxima (empty for bfloat16).</summary>
     public float[] AbsMax { get; } = [];
 
-    /// <summary>The 8-bit map (null for bfloat16).</summary>
-    public QuantizationMap? Map => Precision == StatePrecision.Int8 ? (IsSigned ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned) : null;
+    /// <summary>The 8-bit map (null for bfloat16): <see cref="MapFor"/>.</summary>
+    public QuantizationMap? Map => Precision == StatePrecision.Int8 ? MapFor(IsSigned) : null;
+
+    /// <summary>
+    /// The 8-bit map of int8 optimizer state: the offset-float maps (<see cref="QuantizationMap.OffsetFloatSigned"/> for first
+    /// moments, <see cref="QuantizationMap.OffsetFloatUnsigned"/> for second moments), whose arithmetic codec runs at the
+    /// memory's speed; their measured error against Dettmers' dynamic tree is in the README.
+    /// </summary>
+    public static QuantizationMap MapFor(bool signed) => signed ? QuantizationMap.OffsetFloatSigned : QuantizationMap.OffsetFloatUnsigned;
+
+    /// <summary>The map called <paramref name="name"/> for <paramref name="signed"/> values (int8 state of this or an earlier version), or null.</summary>
+    internal static QuantizationMap? MapNamed(string name, bool signed)
+    {
+        foreach (var map in new[] { MapFor(signed), signed ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned })
+            if (map.Name == name) return map;
+        return null;
+    }
 
     /// <summary>Bytes held (codes or bits plus absmax).</summary>
     public long ByteCount => 2L * BFloat16Bits.Length + Codes.Length + 4L * AbsMax.Length;
@@ -84,6 +99,18 @@ public sealed class CompactStateBuffer
 /// <param name="AbsMax">Per-block maxima (empty for bfloat16).</param>
 public sealed record CompactBufferSnapshot(string Name, StatePrecision Precision, bool IsSigned, ushort[] BFloat16Bits, byte[] Codes, float[] AbsMax)
 {
+    /// <summary>
+    /// The name of the 8-bit map the codes are in (int8; null: the current map, <see cref="CompactStateBuffer.MapFor"/>).
+    /// Checkpoints written before the offset-float maps hold codes of the dynamic tree (<c>dynamic</c>); such state is loaded
+    /// only when converting, which decodes it with its own map.
+    /// </summary>
+    public string? MapName { get; init; }
+
+    /// <summary>The map of the codes (int8), or null for bfloat16; throws for an unknown map name.</summary>
+    internal QuantizationMap? Map => Precision != StatePrecision.Int8 ? null
+        : MapName is null ? CompactStateBuffer.MapFor(IsSigned)
+        : CompactStateBuffer.MapNamed(MapName, IsSigned) ?? throw new ArgumentException($"Compact buffer '{Name}' uses an unknown 8-bit map '{MapName}'.");
+
     /// <summary>Elements held.</summary>
     public int Length => Precision == StatePrecision.BFloat16 ? BFloat16Bits.Length : Codes.Length;
 
@@ -91,7 +118,10 @@ public sealed record CompactBufferSnapshot(string Name, StatePrecision Precision
     public static CompactBufferSnapshot Of(CompactStateBuffer buffer)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        return new(buffer.Name, buffer.Precision, buffer.IsSigned, (ushort[])buffer.BFloat16Bits.Clone(), (byte[])buffer.Codes.Clone(), (float[])buffer.AbsMax.Clone());
+        return new(buffer.Name, buffer.Precision, buffer.IsSigned, (ushort[])buffer.BFloat16Bits.Clone(), (byte[])buffer.Codes.Clone(), (float[])buffer.AbsMax.Clone())
+        {
+            MapName = buffer.Map?.Name,
+        };
     }
 
     /// <summary>Checks the arrays against <see cref="Precision"/>; throws <see cref="ArgumentException"/> if they do not fit.</summary>
@@ -104,13 +134,14 @@ public sealed record CompactBufferSnapshot(string Name, StatePrecision Precision
             _ => false,
         };
         if (!ok) throw new ArgumentException($"Compact buffer '{Name}' ({Precision}) has inconsistent arrays.");
+        _ = Map; // an unknown map name is refused here
     }
 
     /// <summary>Decodes into <paramref name="destination"/> (scalar reference).</summary>
     public void Read(Span<float> destination)
     {
         var view = Precision == StatePrecision.Int8
-            ? CompactState.ForInt8(Codes, AbsMax, IsSigned ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned)
+            ? CompactState.ForInt8(Codes, AbsMax, Map!)
             : CompactState.ForBFloat16(BFloat16Bits);
         view.DequantizeReference(destination);
     }
@@ -159,9 +190,17 @@ internal static class CompactStateTransfer
             }
             if (here != there && !convert)
                 throw new ArgumentException($"'{p.Name}.{name}' is {there.Value.TextName()} in the snapshot but {here.Value.TextName()} here; load with convertStatePrecision to convert.");
+            if (here == StatePrecision.Int8 && there == StatePrecision.Int8 && !convert && SnapshotMap(p, name) is { } theirs && theirs != s.TryGetCompactBuffer(name)!.Map)
+                throw new ArgumentException($"'{p.Name}.{name}' holds int8 codes of the '{theirs.Name}' map (written by an earlier version) but this optimizer keeps the '{s.TryGetCompactBuffer(name)!.Map!.Name}' map; load with convertStatePrecision to re-encode it.");
             if (hereLength != thereLength && (convert || here != StatePrecision.Float32))
                 throw new ArgumentException($"'{p.Name}.{name}' has length {thereLength} in the snapshot, {hereLength} here.");
         }
+    }
+
+    private static QuantizationMap? SnapshotMap<T>(ParameterSnapshot<T> p, string name) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        foreach (var c in p.CompactBuffers) if (c.Name == name) return c.Map;
+        return null;
     }
 
     /// <summary>Copies (converting precisions where they differ) every buffer of <paramref name="p"/> into <paramref name="s"/>.</summary>
@@ -183,7 +222,7 @@ internal static class CompactStateTransfer
         foreach (var c in s.CompactBuffers)
         {
             var same = p.CompactBuffers.FirstOrDefault(x => x.Name == c.Name);
-            if (same is not null && same.Precision == c.Precision)
+            if (same is not null && same.Precision == c.Precision && same.Map == c.Map)
             {
                 same.BFloat16Bits.CopyTo(c.BFloat16Bits, 0);
                 same.Codes.CopyTo(c.Codes, 0);

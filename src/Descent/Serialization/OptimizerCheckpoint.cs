@@ -59,6 +59,7 @@ public static class OptimizerCheckpoint
                 {
                     checkpoint.Set(k, c.Codes);
                     checkpoint.Set($"{k}/absmax", c.AbsMax);
+                    checkpoint.Set($"{k}/map", c.MapName ?? CompactStateBuffer.MapFor(c.IsSigned).Name);
                 }
             }
         }
@@ -125,7 +126,11 @@ public static class OptimizerCheckpoint
                     bool signed = checkpoint.GetInt64($"{k}/signed") != 0;
                     compact.Add(precision == StatePrecision.BFloat16
                         ? new CompactBufferSnapshot(name, precision, signed, checkpoint.GetArray<ushort>(k).ToArray(), [], [])
-                        : new CompactBufferSnapshot(name, precision, signed, [], checkpoint.GetArray<byte>(k).ToArray(), checkpoint.GetArray<float>($"{k}/absmax").ToArray()));
+                        : new CompactBufferSnapshot(name, precision, signed, [], checkpoint.GetArray<byte>(k).ToArray(), checkpoint.GetArray<float>($"{k}/absmax").ToArray())
+                        {
+                            // Files written before the offset-float maps hold dynamic-tree codes and no map entry.
+                            MapName = checkpoint.Contains($"{k}/map") ? checkpoint.GetString($"{k}/map") : Descent.Numerics.QuantizationMap.DynamicSigned.Name,
+                        });
                 }
             }
             parameters[i] = new ParameterSnapshot<T>(names[i], checkpoint.GetInt64($"{key}/step"), buffers, scalars) { CompactBuffers = compact };

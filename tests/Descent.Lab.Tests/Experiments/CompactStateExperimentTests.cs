@@ -12,9 +12,15 @@ public class CompactStateExperimentTests
         var result = e.Run(new ExperimentContext(dir, TestPaths.MnistDirectory, Quick: true, Seed: 0, _ => { }));
         Assert.Equal(Verdict.Inconclusive, result.ReportedOutcome(quick: true));
         Assert.Equal(3, result.Tables[0].Rows.Count);
-        // On v the dynamic map is far more accurate than the linear one (the reason it is used; on m the linear map measured lower L2 error).
+        // The maps int8 state uses measure no larger an error than Dettmers' dynamic tree on m and on v (the condition under
+        // which the issue allows them), never encode a non-zero v as 0, and so give a far smaller error of the Adam direction.
         var errors = (Dictionary<string, object>)result.Numbers["quantization_error"];
-        Assert.True(((double[])errors["v int8 dynamic"]).Average() < ((double[])errors["v int8 linear"]).Average());
+        double Mean(string key) => ((double[])errors[key]).Average();
+        Assert.True(Mean("m int8 e2m5/e3m5 (used)") <= Mean("m int8 dynamic tree"), $"m: {Mean("m int8 e2m5/e3m5 (used)")} vs {Mean("m int8 dynamic tree")}");
+        Assert.True(Mean("v int8 e2m5/e3m5 (used)") <= Mean("v int8 dynamic tree"), $"v: {Mean("v int8 e2m5/e3m5 (used)")} vs {Mean("v int8 dynamic tree")}");
+        Assert.Equal(0, Mean("v zeroed int8 e2m5/e3m5 (used)"));
+        Assert.True(Mean("direction int8 e2m5/e3m5 (used)") < Mean("direction int8 dynamic tree"));
+        Assert.True(Mean("v int8 dynamic tree") < Mean("v int8 linear"));
         Assert.True(File.Exists(Path.Combine(dir, "compact-optimizer-state-loss.png")));
         Assert.True(File.Exists(Path.Combine(dir, "compact-optimizer-state-quantization-error.png")));
     }

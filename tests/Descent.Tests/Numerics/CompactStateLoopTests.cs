@@ -5,7 +5,8 @@ namespace Descent.Tests.Numerics;
 /// <summary>
 /// The compact-state loop equals its scalar reference bit for bit (decode the whole state with the reference decoder,
 /// run the float kernel, encode with the binary-search encoder / scalar rounding): every length 0..257 plus multi-block
-/// lengths, unaligned slices, 1 and 2 threads.
+/// lengths, unaligned slices, 1 and 2 threads; int8 in the offset-float maps (the default) and in the dynamic tree;
+/// AdamW in PyTorch's form and in the folded form of 8-bit state (the loop's register-constant AdamW path).
 /// </summary>
 public class CompactStateLoopTests
 {
@@ -14,6 +15,8 @@ public class CompactStateLoopTests
         new AdamKernel<float> { Beta1 = 0.9f, OneMinusBeta1 = 0.1f, Beta2 = 0.999f, OneMinusBeta2 = 0.001f, SecondMomentDivisor = 0.3f, Epsilon = 1e-8f, BiasScale = 1.7f, DecoupledDecay = 0.01f, NegativeLearningRate = -1e-2f },
         new SgdKernel<float> { HasMomentum = true, Momentum = 0.9f, OneMinusDampening = 1f, NegativeLearningRate = -0.1f, WeightDecay = 1e-3f },
         new LionKernel<float> { Beta1 = 0.9f, OneMinusBeta1 = 0.1f, Beta2 = 0.99f, OneMinusBeta2 = 0.01f, NegativeLearningRate = -1e-3f },
+        // AdamW as 8-bit state runs it: divisor 1, epsilon and bias scale folded (the offset-float loop's own AdamW path).
+        new AdamKernel<float> { Beta1 = 0.9f, OneMinusBeta1 = 0.1f, Beta2 = 0.999f, OneMinusBeta2 = 0.001f, SecondMomentDivisor = 1f, Epsilon = 3e-9f, BiasScale = 2.3f, DecoupledDecay = 0.01f, NegativeLearningRate = -1e-2f },
     ];
 
     private static readonly int[] Lengths = [.. Enumerable.Range(0, 258), 2047, 2049, 4096 + 7, 70_000, 140_001];
@@ -21,8 +24,8 @@ public class CompactStateLoopTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (string precision in new[] { "int8", "bfloat16", "bfloat16-stochastic" })
-            for (int k = 0; k < 3; k++) data.Add(precision, k);
+        foreach (string precision in new[] { "int8", "int8-dynamic", "bfloat16", "bfloat16-stochastic" })
+            for (int k = 0; k < 4; k++) data.Add(precision, k);
         return data;
     }
 
@@ -41,6 +44,7 @@ public class CompactStateLoopTests
             for (int i = 0; i < n + offset; i++) { p0[i] = (float)(random.NextDouble() * 2 - 1); g[i] = (float)(random.NextDouble() - 0.5) * (i % 5 == 0 ? 1e-4f : 1); }
             for (int i = 0; i < n; i++) { m0[i] = (float)(random.NextDouble() - 0.5) * 0.1f; v0[i] = (float)random.NextDouble() * 1e-3f; }
             if (n > 300) { for (int i = 2048; i < Math.Min(n, 4096); i++) { m0[i] = 0; v0[i] = 0; } } // a block of zeros
+            if (n == 70_000) { g[offset + 5000] = float.NaN; g[offset + 9000] = float.PositiveInfinity; } // two poisoned blocks
             foreach (int threads in n >= FusedLoop.ParallelThreshold ? new[] { 1, 2 } : new[] { 1 })
             {
                 var (pf, sf) = Make(precision, n, m0, v0, p0);
@@ -71,6 +75,12 @@ public class CompactStateLoopTests
         {
             var init = b == 0 ? m0 : v0;
             if (precision == "int8")
+            {
+                var s = CompactState.ForInt8(new byte[n], new float[BlockwiseQuantization.BlockCount(n)], b == 0 ? QuantizationMap.OffsetFloatSigned : QuantizationMap.OffsetFloatUnsigned);
+                s.QuantizeReference(init);
+                states[b] = s;
+            }
+            else if (precision == "int8-dynamic")
             {
                 var s = CompactState.ForInt8(new byte[n], new float[BlockwiseQuantization.BlockCount(n)], b == 0 ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned);
                 s.QuantizeReference(init);

@@ -169,6 +169,76 @@ public class CompactStateOptimizerTests
     }
 
     [Fact]
+    public void Int8CheckpointsRecordTheirMapAndTreeCodesLoadOnlyWhenConverted()
+    {
+        var source = Make("adamw", "int8");
+        var (pa, ga) = Parameters(6);
+        source.AddGroup(pa);
+        FillGradients(ga, 0);
+        source.Step();
+        var checkpoint = new Checkpoint();
+        OptimizerCheckpoint.Save(checkpoint, "o", source);
+        Assert.All(checkpoint.Keys.Where(k => k.EndsWith("/exp_avg/map", StringComparison.Ordinal)), k => Assert.Equal("e2m5", checkpoint.GetString(k)));
+        Assert.All(checkpoint.Keys.Where(k => k.EndsWith("/exp_avg_sq/map", StringComparison.Ordinal)), k => Assert.Equal("e3m5", checkpoint.GetString(k)));
+        Assert.NotEmpty(checkpoint.Keys.Where(k => k.EndsWith("/map", StringComparison.Ordinal)));
+
+        // A file of an earlier version: dynamic-tree codes and no map entry (the same values, encoded with the tree).
+        var old = new Checkpoint();
+        var expected = new Dictionary<string, (byte[] Codes, float[] AbsMax)>();
+        foreach (string key in checkpoint.Keys)
+        {
+            if (key.EndsWith("/map", StringComparison.Ordinal) || key.EndsWith("/absmax", StringComparison.Ordinal)) continue;
+            switch (checkpoint.TypeOf(key))
+            {
+                case CheckpointEntryType.Int64: old.Set(key, checkpoint.GetInt64(key)); break;
+                case CheckpointEntryType.Double: old.Set(key, checkpoint.GetDouble(key)); break;
+                case CheckpointEntryType.String: old.Set(key, checkpoint.GetString(key)); break;
+                case CheckpointEntryType.SingleArray: old.Set(key, checkpoint.GetArray<float>(key)); break;
+                case CheckpointEntryType.ByteArray:
+                {
+                    bool signed = checkpoint.GetInt64(key + "/signed") != 0;
+                    var codes = checkpoint.GetArray<byte>(key).ToArray();
+                    var absMax = checkpoint.GetArray<float>(key + "/absmax").ToArray();
+                    var values = new float[codes.Length];
+                    BlockwiseQuantization.Dequantize(codes, absMax, signed ? QuantizationMap.OffsetFloatSigned : QuantizationMap.OffsetFloatUnsigned, values);
+                    var treeCodes = new byte[codes.Length];
+                    var treeMax = new float[absMax.Length];
+                    BlockwiseQuantization.QuantizeReference(values, signed ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned, treeCodes, treeMax);
+                    old.Set(key, treeCodes);
+                    old.Set(key + "/absmax", treeMax);
+                    // Converting decodes with the tree and encodes with the current map.
+                    var tree = new float[codes.Length];
+                    BlockwiseQuantization.Dequantize(treeCodes, treeMax, signed ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned, tree);
+                    var state = CompactState.ForInt8(new byte[codes.Length], new float[absMax.Length], signed ? QuantizationMap.OffsetFloatSigned : QuantizationMap.OffsetFloatUnsigned);
+                    state.QuantizeReference(tree);
+                    expected[key] = (state.Codes.ToArray(), state.AbsMax.ToArray());
+                    break;
+                }
+                default: throw new InvalidOperationException($"{key}: {checkpoint.TypeOf(key)}");
+            }
+        }
+        Assert.NotEmpty(expected);
+
+        var target = Make("adamw", "int8");
+        target.AddGroup(Parameters(6).Ps);
+        var before = target.SaveState();
+        var error = Assert.Throws<CheckpointException>(() => OptimizerCheckpoint.Load(old, "o", target));
+        Assert.Contains("'dynamic' map", error.Message);
+        Assert.Contains("convertStatePrecision", error.Message);
+        AssertSameState(target, before);
+
+        OptimizerCheckpoint.Load(old, "o", target, convertStatePrecision: true);
+        Assert.Equal(source.StepCount, target.StepCount);
+        foreach (var s in target.ParameterStates)
+            foreach (var c in s.CompactBuffers)
+            {
+                var (codes, absMax) = expected[$"o/{s.ParameterName}/{c.Name}"];
+                Assert.Equal(codes, c.Codes);
+                Assert.Equal(absMax, c.AbsMax);
+            }
+    }
+
+    [Fact]
     public void PrecisionsConvertOnlyWhenAsked()
     {
         var int8 = Make("adamw", "int8");

@@ -52,6 +52,43 @@ public sealed class ScaleByAdam<T>(bool amsgrad, EpsilonPlacement epsilonPlaceme
         };
     }
 
+    /// <summary>
+    /// The per-step constants of a parameter whose moments are held as 8-bit codes (bitsandbytes' arithmetic): with epsilon
+    /// outside the root, both bias corrections are folded into the step and epsilon, m sqrt(1 - beta2^t) / (1 - beta1^t) /
+    /// (sqrt(v) + eps sqrt(1 - beta2^t)), equal in exact arithmetic to PyTorch's form and one division cheaper; other
+    /// placements keep <see cref="Constants"/>.
+    /// </summary>
+    public static (T Divisor, T BiasScale, T Epsilon) QuantizedConstants(EpsilonPlacement placement, in StepContext context)
+    {
+        double eps = context[HyperparameterKey.Epsilon];
+        if (placement != EpsilonPlacement.OutsideSqrt)
+        {
+            var (d, s) = Constants(placement, context);
+            return (d, s, T.CreateTruncating(eps));
+        }
+        double b1 = context[HyperparameterKey.Beta1], b2 = context[HyperparameterKey.Beta2];
+        double bc1 = 1 - Math.Pow(b1, context.Step);
+        double root = Math.Sqrt(1 - Math.Pow(b2, context.Step));
+        return (T.One, T.CreateTruncating(root / bc1), T.CreateTruncating(eps * root));
+    }
+
+    /// <summary>The divisor of the second moment, the scale of m / denominator and epsilon for one step (<see cref="QuantizedConstants"/> when <paramref name="quantized"/>).</summary>
+    public static (T Divisor, T BiasScale, T Epsilon) StepConstants(EpsilonPlacement placement, in StepContext context, bool quantized)
+    {
+        if (quantized) return QuantizedConstants(placement, context);
+        var (divisor, scale) = Constants(placement, context);
+        return (divisor, scale, T.CreateTruncating(context[HyperparameterKey.Epsilon]));
+    }
+
+    /// <summary>Whether <paramref name="state"/> holds its moments as 8-bit codes (then <see cref="QuantizedConstants"/> apply).</summary>
+    public static bool IsQuantized(ParameterState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var compact = state.CompactBuffers;
+        for (int i = 0; i < compact.Count; i++) if (compact[i].Precision == StatePrecision.Int8) return true; // no enumerator: steps allocate nothing
+        return false;
+    }
+
     /// <inheritdoc />
     public void Apply(Span<T> update, ReadOnlySpan<T> parameter, ParameterState<T> state, in StepContext context)
     {
@@ -61,8 +98,7 @@ public sealed class ScaleByAdam<T>(bool amsgrad, EpsilonPlacement epsilonPlaceme
         double beta1 = context[HyperparameterKey.Beta1], beta2 = context[HyperparameterKey.Beta2];
         T b1 = T.CreateTruncating(beta1), c1 = T.CreateTruncating(1 - beta1);
         T b2 = T.CreateTruncating(beta2), c2 = T.CreateTruncating(1 - beta2);
-        T eps = T.CreateTruncating(context[HyperparameterKey.Epsilon]);
-        var (divisor, scale) = Constants(EpsilonPlacement, context);
+        var (divisor, scale, eps) = StepConstants(EpsilonPlacement, context, IsQuantized(state));
         bool inside = EpsilonPlacement == EpsilonPlacement.InsideSqrt;
         for (int i = 0; i < update.Length; i++)
         {
