@@ -6,7 +6,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Descent.Numerics;
 
 /// <summary>
-/// The AVX-512 single-pass form of <see cref="CompactStateLoop"/> for whole blocks: per 64 elements the state is decoded in
+/// The AVX-512 single-pass form of <see cref="CompactStateLoop"/> for whole blocks of bfloat16 state and of int8 state in a
+/// table map (the dynamic tree; int8 state in the offset-float maps has its own loop, <c>CompactStateLoop.OffsetFloat.cs</c>):
+/// per 64 elements the state is decoded in
 /// registers (int8: byte permutes of the map's value bytes, <c>vpermi2b</c>, no gathers; bfloat16: a widening shift), the
 /// optimizer's float kernel runs on 16-lane registers, and the new state is written back (bfloat16: rounded and narrowed in
 /// registers; int8: to an L1 block scratch while its absolute maximum is accumulated, then the block is encoded from the
