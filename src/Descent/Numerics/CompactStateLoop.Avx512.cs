@@ -21,6 +21,23 @@ public static partial class CompactStateLoop
     private const int Group = 64;
     private const nuint PrefetchDistance = 1024; // floats (4 KB)
 
+    /// <summary>
+    /// Software prefetch of one group's parameter and gradient lines 4 KB ahead (measured: bfloat16 AdamW 1.26x -> 1.43-1.52x of
+    /// float32 state at 2 threads); a prefetch never faults, so running past the buffer's end is harmless.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchGroup(float* p, float* g, nuint i)
+    {
+        Sse.Prefetch0(p + i + PrefetchDistance);
+        Sse.Prefetch0(p + i + PrefetchDistance + 16);
+        Sse.Prefetch0(p + i + PrefetchDistance + 32);
+        Sse.Prefetch0(p + i + PrefetchDistance + 48);
+        Sse.Prefetch0(g + i + PrefetchDistance);
+        Sse.Prefetch0(g + i + PrefetchDistance + 16);
+        Sse.Prefetch0(g + i + PrefetchDistance + 32);
+        Sse.Prefetch0(g + i + PrefetchDistance + 48);
+    }
+
     /// <summary>Whether the single-pass AVX-512 path runs on this machine.</summary>
     internal static bool Avx512PathSupported =>
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512Vbmi.IsSupported && Avx2.IsSupported;
@@ -99,18 +116,7 @@ public static partial class CompactStateLoop
                 for (nuint j = 0; j < block; j += Group)
                 {
                     nuint i = s + j;
-                    {
-                        // Software prefetch of the float streams 4 KB ahead (measured: bfloat16 AdamW 1.26x -> 1.43-1.52x of
-                        // float32 state at 2 threads); a prefetch never faults, so running past the buffer's end is harmless.
-                        Sse.Prefetch0(p + i + PrefetchDistance);
-                        Sse.Prefetch0(p + i + PrefetchDistance + 16);
-                        Sse.Prefetch0(p + i + PrefetchDistance + 32);
-                        Sse.Prefetch0(p + i + PrefetchDistance + 48);
-                        Sse.Prefetch0(g + i + PrefetchDistance);
-                        Sse.Prefetch0(g + i + PrefetchDistance + 16);
-                        Sse.Prefetch0(g + i + PrefetchDistance + 32);
-                        Sse.Prefetch0(g + i + PrefetchDistance + 48);
-                    }
+                    PrefetchGroup(p, g, i);
                     c0.Load(i, out var a0, out var a1, out var a2, out var a3);
                     c1.Load(i, out var b0, out var b1, out var b2, out var b3);
                     Step(ref k, p, g, i, ref a0, ref b0);
@@ -287,10 +293,7 @@ public static partial class CompactStateLoop
 
         public readonly void EndBlock(nuint start)
         {
-            var m = Vector256.Max(_max.GetLower(), _max.GetUpper());
-            var m128 = Vector128.Max(m.GetLower(), m.GetUpper());
-            uint bits = Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3)));
-            float max = BlockwiseQuantization.FromMaxBits(bits);
+            float max = BlockwiseQuantization.FromMaxBits(HorizontalMax(_max));
             absMax[start / BlockwiseQuantization.BlockSize] = max;
             Encode(_scratch, Vector512.Create(BlockwiseQuantization.InverseScale(max)), codes + start);
         }

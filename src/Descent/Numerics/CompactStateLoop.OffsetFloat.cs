@@ -38,21 +38,6 @@ public static partial class CompactStateLoop
     internal const int SignedBase = 124 << 23, UnsignedBase = 120 << 23;
     internal const float SignedOffset = 0.125f, UnsignedOffset = 0.0078125f;
 
-    private interface IPresence
-    {
-        static abstract bool Value { get; }
-    }
-
-    private readonly struct Held : IPresence
-    {
-        public static bool Value => true;
-    }
-
-    private readonly struct NotHeld : IPresence
-    {
-        public static bool Value => false;
-    }
-
     private static unsafe void RunOffsetFloatBlocks<T, TKernel>(in TKernel kernel, Span<T> parameter, ReadOnlySpan<T> gradient,
         in CompactState state0, in CompactState state1, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -65,10 +50,10 @@ public static partial class CompactStateLoop
         fixed (float* m0 = state0.AbsMax.Span)
         fixed (float* m1 = state1.AbsMax.Span)
         {
-            if (state0.IsPresent && state1.IsPresent && PlainAdamW<T, TKernel>(kernel)) RunOffsetFloat<T, TKernel, Held, Held, Held>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
-            else if (state0.IsPresent && state1.IsPresent) RunOffsetFloat<T, TKernel, Held, Held, NotHeld>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
-            else if (state0.IsPresent) RunOffsetFloat<T, TKernel, Held, NotHeld, NotHeld>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
-            else RunOffsetFloat<T, TKernel, NotHeld, Held, NotHeld>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
+            if (state0.IsPresent && state1.IsPresent && PlainAdamW<T, TKernel>(kernel)) RunOffsetFloat<T, TKernel, FusedLoop.Present, FusedLoop.Present, FusedLoop.Present>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
+            else if (state0.IsPresent && state1.IsPresent) RunOffsetFloat<T, TKernel, FusedLoop.Present, FusedLoop.Present, FusedLoop.Absent>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
+            else if (state0.IsPresent) RunOffsetFloat<T, TKernel, FusedLoop.Present, FusedLoop.Absent, FusedLoop.Absent>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
+            else RunOffsetFloat<T, TKernel, FusedLoop.Absent, FusedLoop.Present, FusedLoop.Absent>(kernel, (float*)p, (float*)g, c0, m0, c1, m1, (nuint)start, (nuint)end);
         }
     }
 
@@ -90,9 +75,9 @@ public static partial class CompactStateLoop
         nuint start, nuint end)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TKernel : struct, IFusedKernel<T>
-        where H0 : struct, IPresence
-        where H1 : struct, IPresence
-        where HA : struct, IPresence
+        where H0 : struct, FusedLoop.IFlag
+        where H1 : struct, FusedLoop.IFlag
+        where HA : struct, FusedLoop.IFlag
     {
         const int block = BlockwiseQuantization.BlockSize;
         // [even blocks: state 0, state 1][odd blocks: state 0, state 1], on a cache-line boundary (no split loads or stores).
@@ -130,14 +115,7 @@ public static partial class CompactStateLoop
             {
                 nuint i = s + j;
                 // Software prefetch 4 KB ahead (the float streams) and the same elements' codes.
-                Sse.Prefetch0(p + i + PrefetchDistance);
-                Sse.Prefetch0(p + i + PrefetchDistance + 16);
-                Sse.Prefetch0(p + i + PrefetchDistance + 32);
-                Sse.Prefetch0(p + i + PrefetchDistance + 48);
-                Sse.Prefetch0(g + i + PrefetchDistance);
-                Sse.Prefetch0(g + i + PrefetchDistance + 16);
-                Sse.Prefetch0(g + i + PrefetchDistance + 32);
-                Sse.Prefetch0(g + i + PrefetchDistance + 48);
+                PrefetchGroup(p, g, i);
                 if (H0.Value) Sse.Prefetch0(c0 + i + PrefetchDistance);
                 if (H1.Value) Sse.Prefetch0(c1 + i + PrefetchDistance);
                 for (nuint u = 0; u < Group; u += 16)
@@ -250,7 +228,7 @@ public static partial class CompactStateLoop
     /// it changes no code (a NaN saturates to 255 either way).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void EncodeUnsigned64<TNonNegative>(float* x, byte* c, Vector512<float> scale) where TNonNegative : struct, IPresence
+    private static unsafe void EncodeUnsigned64<TNonNegative>(float* x, byte* c, Vector512<float> scale) where TNonNegative : struct, FusedLoop.IFlag
         => Pack64(EncodeUnsigned<TNonNegative>(Vector512.Load(x), scale), EncodeUnsigned<TNonNegative>(Vector512.Load(x + 16), scale),
             EncodeUnsigned<TNonNegative>(Vector512.Load(x + 32), scale), EncodeUnsigned<TNonNegative>(Vector512.Load(x + 48), scale), c);
 
@@ -274,7 +252,7 @@ public static partial class CompactStateLoop
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> EncodeUnsigned<TNonNegative>(Vector512<float> x, Vector512<float> scale) where TNonNegative : struct, IPresence
+    private static Vector512<int> EncodeUnsigned<TNonNegative>(Vector512<float> x, Vector512<float> scale) where TNonNegative : struct, FusedLoop.IFlag
     {
         var magnitude = TNonNegative.Value ? x.AsUInt32() : x.AsUInt32() & Vector512.Create(0x7FFF_FFFFu);
         var t = Avx512F.FusedMultiplyAdd(magnitude.AsSingle(), scale, Vector512.Create(UnsignedOffset));

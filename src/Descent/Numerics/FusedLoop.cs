@@ -135,17 +135,17 @@ public static class FusedLoop
     }
 
     /// <summary>A compile-time boolean: whether a state buffer is present.</summary>
-    private interface IFlag
+    internal interface IFlag
     {
         static abstract bool Value { get; }
     }
 
-    private readonly struct Present : IFlag
+    internal readonly struct Present : IFlag
     {
         public static bool Value => true;
     }
 
-    private readonly struct Absent : IFlag
+    internal readonly struct Absent : IFlag
     {
         public static bool Value => false;
     }
