@@ -44,6 +44,30 @@ public class TrainCommandTests
         Assert.True(File.Exists(Path.Combine(dir, "metrics.csv")));
     }
 
+    [Theory]
+    [InlineData("int8")]
+    [InlineData("bfloat16")]
+    public void CompactOptimizerStateTrainsSmallerAndResumesBitIdentically(string state)
+    {
+        // The first layer (784 x 16 = 12,544 weights) is above the 4,096-element threshold, so its moments are compact.
+        string[] args = [.. Small.Select(a => a == "adamw(lr=3e-3, weight_decay=0.01)" ? $"adamw(lr=3e-3, weight_decay=0.01, state={state})" : a), "--json"];
+        var (code, output, err) = Run([.. args, "--epochs", "3", "--out", Temp()]);
+        Assert.True(code == 0, err);
+        var straight = LastJson(output);
+        Assert.Contains($"state={state}", straight.GetProperty("optimizer").GetString());
+        Assert.InRange(straight.GetProperty("test_accuracy").GetDouble(), 0.5, 1);
+        (code, output, err) = Run([.. Small, "--json", "--epochs", "1", "--out", Temp()]);
+        Assert.True(code == 0, err);
+        Assert.True(straight.GetProperty("optimizer_state_bytes_per_rank").GetInt64() < LastJson(output).GetProperty("optimizer_state_bytes_per_rank").GetInt64());
+
+        string dir = Temp();
+        (code, _, err) = Run([.. args, "--epochs", "3", "--stop-after", "1", "--out", dir]);
+        Assert.True(code == 0, err);
+        (code, output, err) = Run("train", "--resume", dir, "--json");
+        Assert.True(code == 0, err);
+        Assert.Equal(straight.GetProperty("params_sha256").GetString(), LastJson(output).GetProperty("params_sha256").GetString());
+    }
+
     [Fact]
     public void ResumeWithMoreEpochsOfAConstantScheduleMatchesTheLongerRun()
     {
