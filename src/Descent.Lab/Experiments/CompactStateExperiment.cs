@@ -156,22 +156,16 @@ public sealed class CompactStateExperiment : IExperiment
             ("int8 linear", QuantizationMap.LinearSigned, QuantizationMap.LinearUnsigned),
             ("bfloat16", null, null),
         };
+        // The Adam direction m / (sqrt(v) + eps), exact and from both quantized moments (bias corrections cancel in the ratio's
+        // error up to eps): a v quantized to 0 under a non-zero m makes it m / eps.
+        var d = Direction(m, v);
         foreach (var (name, signed, unsigned) in formats)
         {
             var mq = RoundTrip(m, signed);
             var vq = RoundTrip(v, unsigned);
             Add($"m {name}", RelativeError(m, mq));
             Add($"v {name}", RelativeError(v, vq));
-            // The Adam direction m / (sqrt(v) + eps) from both quantized moments (bias corrections cancel in the ratio's error
-            // up to eps): a v quantized to 0 under a non-zero m makes it m / eps.
-            var d = new float[m.Length];
-            var dq = new float[m.Length];
-            for (int i = 0; i < d.Length; i++)
-            {
-                d[i] = m[i] / (MathF.Sqrt(v[i]) + 1e-8f);
-                dq[i] = mq[i] / (MathF.Sqrt(vq[i]) + 1e-8f);
-            }
-            Add($"direction {name}", RelativeError(d, dq));
+            Add($"direction {name}", RelativeError(d, Direction(mq, vq)));
             int nonZero = 0, zeroed = 0;
             for (int i = 0; i < v.Length; i++)
             {
@@ -188,6 +182,13 @@ public sealed class CompactStateExperiment : IExperiment
             s.X.Add(step);
             s.Y.Add(value);
         }
+    }
+
+    private static float[] Direction(float[] m, float[] v)
+    {
+        var d = new float[m.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = m[i] / (MathF.Sqrt(v[i]) + 1e-8f);
+        return d;
     }
 
     private static float[] RoundTrip(float[] x, QuantizationMap? map)

@@ -116,19 +116,19 @@ public static class BlockwiseQuantization
     }
 
     /// <summary>Encodes one block: codes[i] = map code of values[i] with the block's <see cref="QuantizationMap.EncodeScale"/>.</summary>
-    internal static void EncodeBlock(ReadOnlySpan<float> values, float inverse, QuantizationMap map, Span<byte> codes)
+    internal static void EncodeBlock(ReadOnlySpan<float> values, float encodeScale, QuantizationMap map, Span<byte> codes)
     {
         int i = 0;
         if (map.IsOffsetFloat)
         {
-            for (; i < values.Length; i++) codes[i] = map.Encode(values[i], inverse);
+            for (; i < values.Length; i++) codes[i] = map.Encode(values[i], encodeScale);
             return;
         }
         if (Avx2.IsSupported)
         {
             ref float v = ref MemoryMarshal.GetReference(values);
             ref byte c = ref MemoryMarshal.GetReference(codes);
-            var scale = Vector256.Create(inverse);
+            var scale = Vector256.Create(encodeScale);
             for (; i + 16 <= values.Length; i += 16)
             {
                 var lo = map.EncodeVector(Vector256.LoadUnsafe(ref v, (nuint)i) * scale);
@@ -136,7 +136,7 @@ public static class BlockwiseQuantization
                 StoreCodes(lo, hi, ref c, i);
             }
         }
-        for (; i < values.Length; i++) codes[i] = map.EncodeFast(values[i] * inverse);
+        for (; i < values.Length; i++) codes[i] = map.EncodeFast(values[i] * encodeScale);
     }
 
     /// <summary>Decodes one block: values[i] = map value of codes[i] at the block's <see cref="QuantizationMap.DecodeScale"/>.</summary>

@@ -21,7 +21,7 @@ public static partial class CompactStateLoop
     /// Whether the offset-float loop takes these states: state 0 absent or int8 in <see cref="QuantizationMap.OffsetFloatSigned"/>,
     /// state 1 absent or int8 in <see cref="QuantizationMap.OffsetFloatUnsigned"/> (the layouts of Adam, SGD with momentum and
     /// Lion), at least one present. The maps' constants are compiled into the loop (memory-operand broadcasts instead of
-    /// registers: the loop needs every one of the 32 vector registers).
+    /// registers: with them in registers the JIT's listing of the loop showed spills).
     /// </summary>
     private static bool OffsetFloatLoopApplies(in CompactState state0, in CompactState state1)
         => (state0.IsPresent || state1.IsPresent)

@@ -60,9 +60,9 @@ public sealed class CompactStateBuffer
     /// <summary>The map called <paramref name="name"/> for <paramref name="signed"/> values (int8 state of this or an earlier version), or null.</summary>
     internal static QuantizationMap? MapNamed(string name, bool signed)
     {
-        foreach (var map in new[] { MapFor(signed), signed ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned })
-            if (map.Name == name) return map;
-        return null;
+        var current = MapFor(signed);
+        var tree = signed ? QuantizationMap.DynamicSigned : QuantizationMap.DynamicUnsigned;
+        return name == current.Name ? current : name == tree.Name ? tree : null;
     }
 
     /// <summary>Bytes held (codes or bits plus absmax).</summary>
@@ -190,8 +190,9 @@ internal static class CompactStateTransfer
             }
             if (here != there && !convert)
                 throw new ArgumentException($"'{p.Name}.{name}' is {there.Value.TextName()} in the snapshot but {here.Value.TextName()} here; load with convertStatePrecision to convert.");
-            if (here == StatePrecision.Int8 && there == StatePrecision.Int8 && !convert && SnapshotMap(p, name) is { } theirs && theirs != s.TryGetCompactBuffer(name)!.Map)
-                throw new ArgumentException($"'{p.Name}.{name}' holds int8 codes of the '{theirs.Name}' map (written by an earlier version) but this optimizer keeps the '{s.TryGetCompactBuffer(name)!.Map!.Name}' map; load with convertStatePrecision to re-encode it.");
+            if (here == StatePrecision.Int8 && there == StatePrecision.Int8 && !convert
+                && SnapshotMap(p, name) is { } theirs && s.TryGetCompactBuffer(name)!.Map is { } ours && theirs != ours)
+                throw new ArgumentException($"'{p.Name}.{name}' holds int8 codes of the '{theirs.Name}' map (written by an earlier version) but this optimizer keeps the '{ours.Name}' map; load with convertStatePrecision to re-encode it.");
             if (hereLength != thereLength && (convert || here != StatePrecision.Float32))
                 throw new ArgumentException($"'{p.Name}.{name}' has length {thereLength} in the snapshot, {hereLength} here.");
         }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Descent.Numerics;
 using Descent.Optimizers;
 
 namespace Descent.Serialization;
@@ -129,7 +130,7 @@ public static class OptimizerCheckpoint
                         : new CompactBufferSnapshot(name, precision, signed, [], checkpoint.GetArray<byte>(k).ToArray(), checkpoint.GetArray<float>($"{k}/absmax").ToArray())
                         {
                             // Files written before the offset-float maps hold dynamic-tree codes and no map entry.
-                            MapName = checkpoint.Contains($"{k}/map") ? checkpoint.GetString($"{k}/map") : Descent.Numerics.QuantizationMap.DynamicSigned.Name,
+                            MapName = checkpoint.Contains($"{k}/map") ? checkpoint.GetString($"{k}/map") : QuantizationMap.DynamicSigned.Name,
                         });
                 }
             }

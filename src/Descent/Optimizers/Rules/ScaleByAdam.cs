@@ -53,34 +53,26 @@ public sealed class ScaleByAdam<T>(bool amsgrad, EpsilonPlacement epsilonPlaceme
     }
 
     /// <summary>
-    /// The per-step constants of a parameter whose moments are held as 8-bit codes (bitsandbytes' arithmetic): with epsilon
-    /// outside the root, both bias corrections are folded into the step and epsilon, m sqrt(1 - beta2^t) / (1 - beta1^t) /
-    /// (sqrt(v) + eps sqrt(1 - beta2^t)), equal in exact arithmetic to PyTorch's form and one division cheaper; other
-    /// placements keep <see cref="Constants"/>.
+    /// The divisor of the second moment, the scale of m / denominator and epsilon for one step (shared by this rule and the
+    /// fused kernel). For moments held as 8-bit codes (<paramref name="quantized"/>) with epsilon outside the root, both bias
+    /// corrections are folded into the step and epsilon as in bitsandbytes' 8-bit kernels: m sqrt(1 - beta2^t) / (1 - beta1^t)
+    /// / (sqrt(v) + eps sqrt(1 - beta2^t)), equal in exact arithmetic to PyTorch's form and one division cheaper (divisor 1);
+    /// otherwise <see cref="Constants"/> and eps.
     /// </summary>
-    public static (T Divisor, T BiasScale, T Epsilon) QuantizedConstants(EpsilonPlacement placement, in StepContext context)
+    public static (T Divisor, T BiasScale, T Epsilon) StepConstants(EpsilonPlacement placement, in StepContext context, bool quantized)
     {
         double eps = context[HyperparameterKey.Epsilon];
-        if (placement != EpsilonPlacement.OutsideSqrt)
+        if (!quantized || placement != EpsilonPlacement.OutsideSqrt)
         {
-            var (d, s) = Constants(placement, context);
-            return (d, s, T.CreateTruncating(eps));
+            var (divisor, scale) = Constants(placement, context);
+            return (divisor, scale, T.CreateTruncating(eps));
         }
-        double b1 = context[HyperparameterKey.Beta1], b2 = context[HyperparameterKey.Beta2];
-        double bc1 = 1 - Math.Pow(b1, context.Step);
-        double root = Math.Sqrt(1 - Math.Pow(b2, context.Step));
+        double bc1 = 1 - Math.Pow(context[HyperparameterKey.Beta1], context.Step);
+        double root = Math.Sqrt(1 - Math.Pow(context[HyperparameterKey.Beta2], context.Step));
         return (T.One, T.CreateTruncating(root / bc1), T.CreateTruncating(eps * root));
     }
 
-    /// <summary>The divisor of the second moment, the scale of m / denominator and epsilon for one step (<see cref="QuantizedConstants"/> when <paramref name="quantized"/>).</summary>
-    public static (T Divisor, T BiasScale, T Epsilon) StepConstants(EpsilonPlacement placement, in StepContext context, bool quantized)
-    {
-        if (quantized) return QuantizedConstants(placement, context);
-        var (divisor, scale) = Constants(placement, context);
-        return (divisor, scale, T.CreateTruncating(context[HyperparameterKey.Epsilon]));
-    }
-
-    /// <summary>Whether <paramref name="state"/> holds its moments as 8-bit codes (then <see cref="QuantizedConstants"/> apply).</summary>
+    /// <summary>Whether <paramref name="state"/> holds its moments as 8-bit codes (then <see cref="StepConstants"/> folds the bias corrections).</summary>
     public static bool IsQuantized(ParameterState<T> state)
     {
         ArgumentNullException.ThrowIfNull(state);
