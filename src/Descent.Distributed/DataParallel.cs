@@ -160,13 +160,14 @@ public sealed class DataParallel : IDataParallel
         return optimizer.Rules.All(r => r.GetType().IsGenericType && ElementWiseRules.Contains(r.GetType().GetGenericTypeDefinition()));
     }
 
-    /// <summary>Bytes of optimizer state this process holds (every state buffer, including a gradient accumulator).</summary>
+    /// <summary>
+    /// Bytes of optimizer state this process holds (every state buffer, including a gradient accumulator, and compact
+    /// bfloat16 or int8 buffers as stored): <see cref="Optimizer{T}.StateByteCount"/>.
+    /// </summary>
     public static long StateBytes<T>(Optimizer<T> optimizer) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        long elements = 0;
-        foreach (var b in optimizer.StateBuffers) elements += b.Values.Length;
-        return elements * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        return optimizer.StateByteCount;
     }
 
     /// <inheritdoc/>
